@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Environment, parseDuration, parseDurationList } from './environment';
+
+/** Typed, validated configuration; the one way the apps read their settings. */
+@Injectable()
+export class AppConfig {
+  constructor(private readonly config: ConfigService<Environment, true>) {}
+
+  get<K extends keyof Environment>(key: K): Environment[K] {
+    return this.config.get(key, { infer: true });
+  }
+
+  durationMs(key: { [K in keyof Environment]: Environment[K] extends string ? K : never }[keyof Environment]): number {
+    return parseDuration(this.get(key) as string);
+  }
+
+  durationListMs(key: 'RETRY_SCHEDULE'): number[] {
+    return parseDurationList(this.get(key));
+  }
+
+  get kafkaBrokers(): string[] {
+    return this.get('KAFKA_BROKERS')
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean);
+  }
+}

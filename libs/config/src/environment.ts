@@ -1,0 +1,164 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { parseDuration, parseDurationList } from './duration';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
+const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/;
+const DURATION_LIST = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*(,\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*)*$/;
+
+/**
+ * Every environment variable either app reads, with its default. The README table mirrors this class;
+ * nothing else in the code base reads process.env.
+ */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Comma-separated bootstrap brokers. */
+  @IsString()
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString()
+  KAFKA_CLIENT_ID = 'webhook-delivery';
+
+  /** Partitions created for each topic the project owns; the upper bound on parallel dispatchers. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  KAFKA_PARTITIONS = 12;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  @IsString()
+  MONGODB_URI = 'mongodb://127.0.0.1:27017/webhooks';
+
+  @IsString()
+  API_HOST = '127.0.0.1';
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  API_PORT = 3000;
+
+  /** Largest accepted request body; event payloads themselves are capped at 256 KiB. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1024)
+  API_BODY_LIMIT_BYTES = 320 * 1024;
+
+  /** Requests per token per minute before the API answers 429. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** Allows http:// webhook URLs; for local development and tests only. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  ALLOW_HTTP_WEBHOOKS = false;
+
+  /** How long a rotated-out secret keeps signing next to the new one. */
+  @Matches(DURATION)
+  SECRET_ROTATION_GRACE = '24h';
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  BULK_RETRY_MAX_EVENTS = 100_000;
+
+  /** Port of the dispatcher's /health and /metrics; 0 picks a free one (several dispatchers per host). */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  DISPATCHER_PORT = 3001;
+
+  @IsString()
+  DISPATCHER_HOST = '127.0.0.1';
+
+  @Matches(DURATION)
+  DELIVERY_CONNECT_TIMEOUT = '5s';
+
+  @Matches(DURATION)
+  DELIVERY_TIMEOUT = '15s';
+
+  /** Delays before automatic retries 1..n after the first (immediate) attempt. */
+  @Matches(DURATION_LIST)
+  RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  RETRY_JITTER = 0.2;
+
+  /** Floor on the next retry after a timeout or a 429. */
+  @Matches(DURATION)
+  RETRY_THROTTLED_MIN_DELAY = '60s';
+
+  /** Ceiling on a receiver's Retry-After. */
+  @Matches(DURATION)
+  RETRY_AFTER_MAX = '1h';
+
+  /** An endpoint failing with no success for this long is disabled. */
+  @Matches(DURATION)
+  AUTO_DISABLE_AFTER = '5d';
+
+  /** Concurrent requests one dispatcher sends to one endpoint. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  ENDPOINT_CONCURRENCY = 16;
+
+  /** Deliveries one dispatcher holds in flight before it pauses fetching. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  DISPATCHER_MAX_IN_FLIGHT = 2000;
+
+  /** Allows loopback and private webhook targets; for local development and tests only. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  ALLOW_PRIVATE_TARGETS = false;
+
+  /** Comma-separated host[:port] entries exempt from the private-target check, e.g. a test receiver. */
+  @IsOptional()
+  @IsString()
+  PRIVATE_TARGET_ALLOWLIST = '';
+}
+
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
+  const environment = plainToInstance(Environment, defined, { exposeDefaultValues: true });
+  const errors = validateSync(environment, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const details = errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`);
+    throw new Error(`Invalid environment:\n  ${details.join('\n  ')}`);
+  }
+  parseDurationList(environment.RETRY_SCHEDULE);
+  return environment;
+}
+
+export { parseDuration, parseDurationList };

@@ -1,0 +1,55 @@
+import { DeliveryTrigger } from './delivery-trigger';
+
+/** Why an attempt failed without an HTTP status. Wire values: never rename. */
+export enum DeliveryErrorKind {
+  Timeout = 'timeout',
+  ConnectionRefused = 'connection_refused',
+  ConnectionReset = 'connection_reset',
+  DnsFailure = 'dns_failure',
+  TlsError = 'tls_error',
+  BlockedTarget = 'blocked_target',
+  Redirect = 'redirect',
+  HttpError = 'http_error',
+  WebhookDisabled = 'webhook_disabled',
+  NetworkError = 'network_error',
+}
+
+/** State of one (event, webhook) delivery. Wire values: never rename. */
+export enum DeliveryStatus {
+  Pending = 'pending',
+  Retrying = 'retrying',
+  Delivered = 'delivered',
+  Failed = 'failed',
+}
+
+/**
+ * Value of a message on `webhooks.delivery-logs.v1`, one per attempt, produced by the dispatcher and
+ * written to MongoDB by the log writer (idempotently, on `attemptId`).
+ */
+export interface DeliveryLogV1 {
+  version: 1;
+  attemptId: string;
+  tenantId: string;
+  eventId: string;
+  webhookId: string;
+  url: string;
+  commandId: string;
+  trigger: DeliveryTrigger;
+  attemptNumber: number;
+  startedAt: string;
+  durationMs: number;
+  success: boolean;
+  statusCode: number | null;
+  errorKind: DeliveryErrorKind | null;
+  errorMessage: string | null;
+  responseBodyExcerpt: string | null;
+  /** Failures counted by the automatic schedule after this attempt (manual attempts leave it as it was). */
+  scheduledFailures: number;
+  /** The delivery's state after this attempt. */
+  deliveryStatus: DeliveryStatus;
+  /** When the next automatic attempt is due; null when none is; absent when this attempt left the schedule as it was. */
+  nextAttemptAt?: string | null;
+  /** Set when this attempt caused the webhook to be disabled (410 Gone, auto-disable). */
+  disabledReason?: string;
+  retryJobId?: string;
+}

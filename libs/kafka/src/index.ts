@@ -1,0 +1,6 @@
+export * from './kafka-options';
+export * from './kafka-producer';
+export * from './topic-provisioner';
+export * from './kafka-health.indicator';
+export * from './dead-letter.publisher';
+export * from './kafka.module';

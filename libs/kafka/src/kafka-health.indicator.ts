@@ -1,0 +1,54 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { Admin, Kafka } from 'kafkajs';
+import { AppConfig } from '@app/config';
+import { kafkaClientConfig } from './kafka-options';
+
+/** Kafka is "up" when the cluster answers a metadata request within the timeout. */
+@Injectable()
+export class KafkaHealthIndicator implements OnModuleDestroy {
+  private admin: Admin | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  async isHealthy(key = 'kafka', timeoutMs = 3_000): Promise<HealthIndicatorResult> {
+    const indicator = this.health.check(key);
+    try {
+      this.admin ??= new Kafka({ ...kafkaClientConfig(this.config, 'health'), retry: { retries: 0 } }).admin();
+      const admin = this.admin;
+      const cluster = await withTimeout(
+        admin.connect().then(() => admin.describeCluster()),
+        timeoutMs,
+      );
+      return indicator.up({ brokers: cluster.brokers.length });
+    } catch (error) {
+      const admin = this.admin;
+      this.admin = null;
+      void admin?.disconnect().catch(() => undefined);
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { CompressionTypes, IHeaders, Message, Producer } from 'kafkajs';
+import { KafkaTopic } from '@app/contracts';
+
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+export interface OutgoingMessage {
+  topic: KafkaTopic;
+  key: string;
+  /** Serialised once by the caller (JSON text), sent as is. */
+  value: string | Buffer;
+  headers?: IHeaders;
+}
+
+interface Pending {
+  message: OutgoingMessage;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The one way the apps write to Kafka. `send` resolves only when every in-sync replica has the message
+ * (idempotent producer, acks=all). Messages that arrive while a request is on the wire are coalesced
+ * into the next request, which is what linger.ms does in the Java client: an idempotent kafkajs producer
+ * allows one request in flight, so sending one request per message would cap throughput at one
+ * round-trip per message.
+ */
+@Injectable()
+export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaProducer.name);
+  private producer!: Producer;
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(@Inject(KAFKA_CLIENT) private readonly client: ClientKafka) {}
+
+  async onModuleInit(): Promise<void> {
+    this.producer = await this.client.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+
+  send(message: OutgoingMessage): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ message, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  async sendAll(messages: OutgoingMessage[]): Promise<void> {
+    await Promise.all(messages.map((message) => this.send(message)));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          await this.producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: groupByTopic(batch.map((pending) => pending.message)),
+          });
+          batch.forEach((pending) => pending.resolve());
+        } catch (error) {
+          this.logger.warn(`Kafka send of ${batch.length} message(s) failed: ${(error as Error).message}`);
+          batch.forEach((pending) => pending.reject(error as Error));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+function groupByTopic(messages: OutgoingMessage[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, key, value, headers } of messages) {
+    const list = byTopic.get(topic) ?? [];
+    list.push({ key, value, headers });
+    byTopic.set(topic, list);
+  }
+  return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+}

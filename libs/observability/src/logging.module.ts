@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '@app/config';
+
+/** Structured JSON logs. Secrets (bearer tokens, signing secrets) are redacted wherever they appear. */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.get('LOG_LEVEL'),
+          autoLogging: { ignore: (request) => /^\/(health|ready|metrics)/.test(request.url ?? '') },
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              '*.secret',
+              '*.signingSecret',
+              '*.token',
+              'secret',
+              'token',
+            ],
+            censor: '[redacted]',
+          },
+          serializers: {
+            req: (request: { method: string; url: string; id: unknown }) => ({
+              id: request.id,
+              method: request.method,
+              url: request.url,
+            }),
+          },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { API_TOKEN_MODEL, ApiTokenDocument } from './api-token.schema';
+
+@Injectable()
+export class ApiTokenRepository {
+  constructor(@InjectModel(API_TOKEN_MODEL) private readonly tokens: Model<ApiTokenDocument>) {}
+
+  /** Authentication: the token id is the lookup key; the caller compares the secret hash in constant time. */
+  async findById(tokenId: string): Promise<ApiTokenDocument | null> {
+    return this.tokens.findById(tokenId).lean<ApiTokenDocument>().exec();
+  }
+
+  async insert(token: ApiTokenDocument): Promise<void> {
+    await this.tokens.collection.insertOne(token as never);
+  }
+
+  async revoke(tokenId: string): Promise<boolean> {
+    const result = await this.tokens.updateOne({ _id: tokenId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    return result.modifiedCount === 1;
+  }
+}

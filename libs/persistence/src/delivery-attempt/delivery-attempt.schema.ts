@@ -1,0 +1,51 @@
+import { Schema } from 'mongoose';
+import { DeliveryErrorKind, DeliveryTrigger } from '@app/contracts';
+
+export const DELIVERY_ATTEMPT_MODEL = 'DeliveryAttempt';
+
+/** One delivery attempt: the rows behind GET .../logs. Written only by the log writer. */
+export interface DeliveryAttemptDocument {
+  /** The attempt id. */
+  _id: string;
+  tenantId: string;
+  eventId: string;
+  webhookId: string;
+  url: string;
+  commandId: string;
+  trigger: DeliveryTrigger;
+  attemptNumber: number;
+  startedAt: Date;
+  durationMs: number;
+  success: boolean;
+  statusCode: number | null;
+  errorKind: DeliveryErrorKind | null;
+  errorMessage: string | null;
+  responseBodyExcerpt: string | null;
+  createdAt: Date;
+}
+
+export const DeliveryAttemptSchema = new Schema<DeliveryAttemptDocument>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    webhookId: { type: String, required: true },
+    url: { type: String, required: true },
+    commandId: { type: String, required: true },
+    trigger: { type: String, required: true },
+    attemptNumber: { type: Number, required: true },
+    startedAt: { type: Date, required: true },
+    durationMs: { type: Number, required: true },
+    success: { type: Boolean, required: true },
+    statusCode: { type: Number, default: null },
+    errorKind: { type: String, default: null },
+    errorMessage: { type: String, default: null },
+    responseBodyExcerpt: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'delivery_attempts', versionKey: false },
+);
+// Serves: GET .../logs newest first (filters webhookId/success are applied within one event's attempts).
+DeliveryAttemptSchema.index({ tenantId: 1, eventId: 1, startedAt: -1, _id: -1 });
+// Serves: a webhook's success rate over the last hours, and the per-minute outcome chart.
+DeliveryAttemptSchema.index({ tenantId: 1, webhookId: 1, startedAt: -1 });

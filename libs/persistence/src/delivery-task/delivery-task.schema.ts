@@ -1,0 +1,40 @@
+import { Schema } from 'mongoose';
+
+export const DELIVERY_TASK_MODEL = 'DeliveryTask';
+
+export enum DeliveryTaskState {
+  InFlight = 'in_flight',
+  Completed = 'completed',
+}
+
+/**
+ * Claim on one (command, webhook) pair. It is what keeps two dispatchers from sending the same delivery
+ * at once, and a redelivered Kafka message from sending it twice. Purged by age (no TTL index: FerretDB).
+ */
+export interface DeliveryTaskDocument {
+  /** "<commandId>:<webhookId>" */
+  _id: string;
+  state: DeliveryTaskState;
+  owner: string;
+  leaseUntil: Date;
+  attemptId: string;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export const deliveryTaskIdOf = (commandId: string, webhookId: string): string => `${commandId}:${webhookId}`;
+
+export const DeliveryTaskSchema = new Schema<DeliveryTaskDocument>(
+  {
+    _id: { type: String, required: true },
+    state: { type: String, required: true, enum: Object.values(DeliveryTaskState) },
+    owner: { type: String, required: true },
+    leaseUntil: { type: Date, required: true },
+    attemptId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    completedAt: { type: Date, default: null },
+  },
+  { collection: 'delivery_tasks', versionKey: false },
+);
+// Serves: the retention purge of old tasks.
+DeliveryTaskSchema.index({ createdAt: 1 });

@@ -1,0 +1,58 @@
+import { Global, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TerminusModule } from '@nestjs/terminus';
+import { AppConfig } from '@app/config';
+import { ApiTokenRepository } from './api-token/api-token.repository';
+import { API_TOKEN_MODEL, ApiTokenSchema } from './api-token/api-token.schema';
+import { DeliveryAttemptRepository } from './delivery-attempt/delivery-attempt.repository';
+import { DELIVERY_ATTEMPT_MODEL, DeliveryAttemptSchema } from './delivery-attempt/delivery-attempt.schema';
+import { DeliveryTaskRepository } from './delivery-task/delivery-task.repository';
+import { DELIVERY_TASK_MODEL, DeliveryTaskSchema } from './delivery-task/delivery-task.schema';
+import { DeliveryRepository } from './delivery/delivery.repository';
+import { DELIVERY_MODEL, DeliverySchema } from './delivery/delivery.schema';
+import { EventRepository } from './event/event.repository';
+import { EVENT_MODEL, EventSchema } from './event/event.schema';
+import { MongoHealthIndicator } from './mongo-health.indicator';
+import { RetryJobRepository } from './retry-job/retry-job.repository';
+import { RETRY_JOB_MODEL, RetryJobSchema } from './retry-job/retry-job.schema';
+import { WebhookRepository } from './webhook/webhook.repository';
+import { WEBHOOK_MODEL, WebhookSchema } from './webhook/webhook.schema';
+
+const repositories = [
+  ApiTokenRepository,
+  WebhookRepository,
+  EventRepository,
+  DeliveryRepository,
+  DeliveryTaskRepository,
+  DeliveryAttemptRepository,
+  RetryJobRepository,
+];
+
+@Global()
+@Module({
+  imports: [
+    TerminusModule,
+    MongooseModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        uri: config.get('MONGODB_URI'),
+        // Fail a query fast while the database is away, so the API answers 503 instead of hanging.
+        serverSelectionTimeoutMS: 3_000,
+        bufferCommands: false,
+        autoIndex: true,
+      }),
+    }),
+    MongooseModule.forFeature([
+      { name: API_TOKEN_MODEL, schema: ApiTokenSchema },
+      { name: WEBHOOK_MODEL, schema: WebhookSchema },
+      { name: EVENT_MODEL, schema: EventSchema },
+      { name: DELIVERY_MODEL, schema: DeliverySchema },
+      { name: DELIVERY_TASK_MODEL, schema: DeliveryTaskSchema },
+      { name: DELIVERY_ATTEMPT_MODEL, schema: DeliveryAttemptSchema },
+      { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
+    ]),
+  ],
+  providers: [...repositories, MongoHealthIndicator],
+  exports: [...repositories, MongoHealthIndicator],
+})
+export class PersistenceModule {}

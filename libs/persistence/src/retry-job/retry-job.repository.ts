@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { TenantId } from '../tenant';
+import { RETRY_JOB_MODEL, RetryJobDocument, RetryJobStatus } from './retry-job.schema';
+
+@Injectable()
+export class RetryJobRepository {
+  constructor(@InjectModel(RETRY_JOB_MODEL) private readonly jobs: Model<RetryJobDocument>) {}
+
+  async insert(job: RetryJobDocument): Promise<void> {
+    await this.jobs.collection.insertOne(job as never);
+  }
+
+  async findById(tenantId: TenantId, jobId: string): Promise<RetryJobDocument | null> {
+    return this.jobs.findOne({ _id: jobId, tenantId }).lean<RetryJobDocument>().exec();
+  }
+
+  async update(
+    tenantId: TenantId,
+    jobId: string,
+    changes: Partial<Pick<RetryJobDocument, 'status' | 'matched' | 'queued' | 'error'>>,
+  ): Promise<void> {
+    await this.jobs.updateOne({ _id: jobId, tenantId }, { $set: { ...changes, updatedAt: new Date() } });
+  }
+
+  /** Counts finished attempts of bulk-retry commands; called by the log writer in batches. */
+  async addOutcomes(outcomes: { tenantId: string; jobId: string; delivered: number; failed: number }[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.jobs.bulkWrite(
+      outcomes.map(({ tenantId, jobId, delivered, failed }) => ({
+        updateOne: { filter: { _id: jobId, tenantId }, update: { $inc: { delivered, failed } } },
+      })),
+      { ordered: false },
+    );
+  }
+
+  async markStatus(tenantId: TenantId, jobId: string, status: RetryJobStatus): Promise<void> {
+    await this.update(tenantId, jobId, { status });
+  }
+}

@@ -1,0 +1,62 @@
+import { Schema } from 'mongoose';
+
+export const WEBHOOK_MODEL = 'Webhook';
+
+/** A signing secret; a rotated-out secret keeps signing until `expiresAt`. */
+export interface WebhookSecret {
+  secret: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface WebhookDocument {
+  _id: string;
+  tenantId: string;
+  url: string;
+  /** Event types this webhook receives; empty means all. */
+  eventTypes: string[];
+  description: string;
+  active: boolean;
+  /** Strict per-webhook ordering: deliveries go in event order and a failing event holds back later ones. */
+  fifo: boolean;
+  secrets: WebhookSecret[];
+  disabledReason: string | null;
+  disabledAt: Date | null;
+  /** First failure since the last success; drives auto-disable. */
+  failingSince: Date | null;
+  lastSuccessAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const WebhookSecretSchema = new Schema<WebhookSecret>(
+  {
+    secret: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, default: null },
+  },
+  { _id: false },
+);
+
+export const WebhookSchema = new Schema<WebhookDocument>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    url: { type: String, required: true },
+    eventTypes: { type: [String], default: [] },
+    description: { type: String, default: '' },
+    active: { type: Boolean, default: true },
+    fifo: { type: Boolean, default: false },
+    secrets: { type: [WebhookSecretSchema], default: [] },
+    disabledReason: { type: String, default: null },
+    disabledAt: { type: Date, default: null },
+    failingSince: { type: Date, default: null },
+    lastSuccessAt: { type: Date, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'webhooks', versionKey: false },
+);
+// Serves: fan-out to a tenant's active webhooks, and GET /v1/webhooks (newest first).
+WebhookSchema.index({ tenantId: 1, active: 1 });
+WebhookSchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
