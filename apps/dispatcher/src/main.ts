@@ -1,0 +1,16 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@app/config';
+import { TopicProvisioner } from '@app/kafka';
+import { DispatcherModule } from './dispatcher.module';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(DispatcherModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const config = app.get(AppConfig);
+  await app.get(TopicProvisioner).ensureTopics();
+  await app.listen(config.get('DISPATCHER_PORT'), config.get('DISPATCHER_HOST'));
+}
+
+void bootstrap();
