@@ -1,11 +1,37 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AppConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { LoggingModule, MetricsController } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
+import { DeliveryCommandConsumer } from './commands/delivery-command.consumer';
+import { AttemptRecorder } from './delivery/attempt-recorder';
+import { DeliveryPolicy } from './delivery/delivery-policy';
+import { DispatchCommandsUseCase } from './delivery/dispatch-commands.usecase';
+import { SendAttempt } from './delivery/send-attempt';
+import { HealthController } from './health/health.controller';
+import { WebhookHttpClient } from './http/webhook-http-client';
+import { DeliveryLogConsumer } from './logs/delivery-log.consumer';
+import { PersistDeliveryLogsUseCase } from './logs/persist-delivery-logs.usecase';
+import { DispatcherMetrics } from './metrics/dispatcher-metrics';
+import { RetryScheduler } from './scheduler/retry-scheduler';
+import { TaskPurger } from './scheduler/task-purger';
 
 @Module({
-  imports: [AppConfigModule, LoggingModule, PersistenceModule, KafkaModule],
-  controllers: [MetricsController],
+  imports: [AppConfigModule, LoggingModule, PersistenceModule, KafkaModule, TerminusModule],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    DeliveryPolicy,
+    DispatcherMetrics,
+    WebhookHttpClient,
+    SendAttempt,
+    AttemptRecorder,
+    DispatchCommandsUseCase,
+    DeliveryCommandConsumer,
+    PersistDeliveryLogsUseCase,
+    DeliveryLogConsumer,
+    RetryScheduler,
+    TaskPurger,
+  ],
 })
 export class DispatcherModule {}

@@ -4,3 +4,4 @@ export * from './topic-provisioner';
 export * from './kafka-health.indicator';
 export * from './dead-letter.publisher';
 export * from './kafka.module';
+export * from './managed-consumer';

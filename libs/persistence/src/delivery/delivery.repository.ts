@@ -103,6 +103,10 @@ export class DeliveryRepository {
     await this.deliveries.bulkWrite(operations, { ordered: false });
   }
 
+  async countScheduled(): Promise<number> {
+    return this.deliveries.countDocuments({ nextAttemptAt: { $ne: null } }).exec();
+  }
+
   /** When the earliest scheduled retry is due, or null when none is scheduled. */
   async nextDueAt(): Promise<Date | null> {
     const next = await this.deliveries

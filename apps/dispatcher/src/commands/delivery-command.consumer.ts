@@ -1,0 +1,152 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { AppConfig } from '@app/config';
+import {
+  ConsumerGroup,
+  DeliveryCommand,
+  DeliveryCommandV1,
+  DeliveryTrigger,
+  KafkaTopic,
+  parseMessage,
+} from '@app/contracts';
+import { createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
+import { DeliveryPolicy } from '../delivery/delivery-policy';
+import { DispatchCommandsUseCase, UndeliverableCommandError } from '../delivery/dispatch-commands.usecase';
+import { untilAvailable } from '../delivery/until-available';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
+import { OffsetTracker } from './offset-tracker';
+
+/** How often finished offsets are committed. A crash replays at most this much finished work (claims skip it). */
+const COMMIT_INTERVAL_MS = 500;
+
+/**
+ * Reads delivery commands. A batch is validated, handed to the dispatch use case and released at once,
+ * so the partition keeps flowing while its deliveries run; offsets are committed only up to the oldest
+ * unfinished one (OffsetTracker). Invalid or undeliverable commands go to the dead-letter topic.
+ */
+@Injectable()
+export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliveryCommandConsumer.name);
+  private readonly tracker = new OffsetTracker();
+  private readonly maxInFlight: number;
+  private consumer!: Consumer;
+  private commitTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dispatch: DispatchCommandsUseCase,
+    private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: DispatcherMetrics,
+    private readonly policy: DeliveryPolicy,
+  ) {
+    this.maxInFlight = config.get('DISPATCHER_MAX_IN_FLIGHT');
+  }
+
+  get isRunning(): boolean {
+    return this.commitTimer !== undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = createManagedConsumer(this.config, 'dispatcher', {
+      groupId: ConsumerGroup.Dispatcher,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      this.tracker.retainOnly(assigned);
+      this.logger.log(`Assigned partitions ${assigned.map(({ partition }) => partition).join(',') || 'none'}`);
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: KafkaTopic.DeliveryCommands, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
+  }
+
+  /** SIGTERM: stop fetching, let in-flight deliveries finish, commit, then leave the group. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.consumer) return;
+    this.consumer.pause([{ topic: KafkaTopic.DeliveryCommands }]);
+    const deadline = Date.now() + this.policy.claimLeaseMs;
+    while (this.tracker.inFlightCount > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    clearInterval(this.commitTimer);
+    this.commitTimer = undefined;
+    await this.commit();
+    await this.consumer.disconnect();
+    this.logger.log(`Left the consumer group with ${this.tracker.inFlightCount} deliveries unfinished`);
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const commands: { command: DeliveryCommand; message: KafkaMessage }[] = [];
+    for (const message of batch.messages) {
+      this.tracker.track(topic, partition, message.offset);
+      const parsed = parseMessage(DeliveryCommandV1, message.value);
+      if (parsed.ok) {
+        commands.push({ command: withDefaults(parsed.value, topic, partition, message.offset), message });
+      } else {
+        void this.deadLetter(topic, partition, message, parsed.reason);
+      }
+    }
+    if (commands.length > 0) {
+      const completions = await this.dispatch.execute(commands.map(({ command }) => command));
+      completions.forEach((completion, index) => {
+        const { message, command } = commands[index];
+        completion.then(
+          () => this.tracker.done(topic, partition, message.offset),
+          (error: Error) => {
+            if (!(error instanceof UndeliverableCommandError)) {
+              this.logger.error({ commandId: command.commandId, eventId: command.eventId }, error.stack);
+            }
+            void this.deadLetter(topic, partition, message, error.message);
+          },
+        );
+      });
+    }
+    resolveOffset(batch.lastOffset());
+    this.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
+    this.metrics.inFlight.set(this.tracker.inFlightCount);
+    // Back-pressure: stop taking more work while too much is in flight; heartbeats keep the membership.
+    while (this.tracker.inFlightCount >= this.maxInFlight) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      await heartbeat();
+    }
+    await heartbeat();
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    await untilAvailable(this.logger, 'Dead-lettering a command', () =>
+      this.deadLetters.publish(topic, partition, message, reason),
+    );
+    this.metrics.deadLettered.inc({ topic });
+    this.tracker.done(topic, partition, message.offset);
+  }
+
+  private async commit(): Promise<void> {
+    const offsets = this.tracker.takeCommittable();
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      // Typically a rebalance took the partition away; its new owner replays from the last commit.
+      this.logger.warn(`Offset commit failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** Fills in what a publisher may leave out: the command id comes from the message's Kafka coordinates. */
+function withDefaults(command: DeliveryCommandV1, topic: string, partition: number, offset: string): DeliveryCommand {
+  return {
+    ...command,
+    commandId: command.commandId ?? `kafka:${topic}:${partition}:${offset}`,
+    trigger: command.trigger ?? DeliveryTrigger.Manual,
+  };
+}

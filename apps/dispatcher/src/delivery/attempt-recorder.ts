@@ -1,0 +1,93 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
+import { KafkaProducer } from '@app/kafka';
+import { asTenantId, DeliveryTaskRepository, TaskClaim, WebhookRepository } from '@app/persistence';
+import { untilAvailable } from './until-available';
+
+export interface WebhookEffect {
+  tenantId: string;
+  webhookId: string;
+  success: boolean;
+  at: Date;
+  disableReason: string | null;
+}
+
+interface PendingRecord {
+  log: DeliveryLogV1;
+  claim: TaskClaim;
+  effect: WebhookEffect | null;
+  resolve: () => void;
+}
+
+/** Records per flush; one Kafka request and two MongoDB round trips cover them all. */
+const FLUSH_BATCH = 1_000;
+
+/**
+ * Finishes attempts in batches: publishes their delivery-log events (acks=all), then marks their claims
+ * completed, then applies webhook side effects (410, auto-disable, failure streaks). The log goes first:
+ * a crash after it and before the claim is marked re-sends the webhook, never loses the log.
+ */
+@Injectable()
+export class AttemptRecorder {
+  private readonly logger = new Logger(AttemptRecorder.name);
+  private queue: PendingRecord[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly tasks: DeliveryTaskRepository,
+    private readonly webhooks: WebhookRepository,
+  ) {}
+
+  record(log: DeliveryLogV1, claim: TaskClaim, effect: WebhookEffect | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.queue.push({ log, claim, effect, resolve });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, FLUSH_BATCH);
+        await untilAvailable(this.logger, 'Publishing delivery logs', () =>
+          this.producer.sendAll(
+            batch.map(({ log }) => ({
+              topic: KafkaTopic.DeliveryLogs,
+              key: `${log.eventId}:${log.webhookId}`,
+              value: JSON.stringify(log),
+            })),
+          ),
+        );
+        await untilAvailable(this.logger, 'Completing delivery claims', () =>
+          this.tasks.complete(batch.map(({ claim }) => claim)),
+        );
+        await untilAvailable(this.logger, 'Updating webhook health', () =>
+          this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
+        );
+        batch.forEach(({ resolve }) => resolve());
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** One write per webhook per flush, from its latest attempt in the batch. */
+  private async applyEffects(effects: WebhookEffect[]): Promise<void> {
+    const latest = new Map<string, WebhookEffect>();
+    for (const effect of effects) latest.set(effect.webhookId, effect);
+    const disabling = effects.filter((effect) => effect.disableReason);
+    await Promise.all([
+      ...[...latest.values()].map(({ tenantId, webhookId, success, at }) =>
+        success
+          ? this.webhooks.recordSuccess(asTenantId(tenantId), webhookId, at)
+          : this.webhooks.recordFailure(asTenantId(tenantId), webhookId, at),
+      ),
+      ...disabling.map(({ tenantId, webhookId, disableReason }) =>
+        this.webhooks.disable(asTenantId(tenantId), webhookId, disableReason!),
+      ),
+    ]);
+  }
+}

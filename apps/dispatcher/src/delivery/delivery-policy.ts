@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+
+/** Most bytes of a receiver's response kept in the log: enough to debug, small enough to store per attempt. */
+export const RESPONSE_EXCERPT_BYTES = 4 * 1024;
+/** Longest error message kept in the log. */
+export const ERROR_MESSAGE_CHARS = 500;
+/** A delivery claim outlives the request by this much, so a slow response is never taken over mid-flight. */
+export const CLAIM_LEASE_MARGIN_MS = 15_000;
+/** The retry scheduler peeks for due retries at least this often (one indexed read), in case another dispatcher scheduled one. */
+export const SCHEDULER_MAX_SLEEP_MS = 1_000;
+/** A scheduler's lease on a due retry while it publishes the retry command. */
+export const SCHEDULER_LEASE_MS = 30_000;
+/** Due retries one scheduler publishes per round. */
+export const SCHEDULER_BATCH = 500;
+/** Completed delivery claims are kept this long to de-duplicate redelivered commands, then purged. */
+export const TASK_RETENTION_MS = 7 * 24 * 3_600_000;
+/** Statuses that disable the endpoint instead of retrying: the receiver says it is gone for good. */
+export const GONE_STATUS = 410;
+/** Statuses whose Retry-After header is honoured. */
+export const RETRY_AFTER_STATUSES = new Set([429, 503]);
+
+/** The delivery policy, as configured: timeouts, backoff schedule, throttling floors. */
+@Injectable()
+export class DeliveryPolicy {
+  readonly connectTimeoutMs: number;
+  readonly totalTimeoutMs: number;
+  /** Delay before automatic retry n+1 (index n) after a failure of the first attempt or of retry n. */
+  readonly retryDelaysMs: number[];
+  readonly jitter: number;
+  readonly throttledMinDelayMs: number;
+  readonly retryAfterMaxMs: number;
+  readonly autoDisableAfterMs: number;
+  readonly claimLeaseMs: number;
+
+  constructor(config: AppConfig) {
+    this.connectTimeoutMs = config.durationMs('DELIVERY_CONNECT_TIMEOUT');
+    this.totalTimeoutMs = config.durationMs('DELIVERY_TIMEOUT');
+    this.retryDelaysMs = config.durationListMs('RETRY_SCHEDULE');
+    this.jitter = config.get('RETRY_JITTER');
+    this.throttledMinDelayMs = config.durationMs('RETRY_THROTTLED_MIN_DELAY');
+    this.retryAfterMaxMs = config.durationMs('RETRY_AFTER_MAX');
+    this.autoDisableAfterMs = config.durationMs('AUTO_DISABLE_AFTER');
+    this.claimLeaseMs = this.totalTimeoutMs + CLAIM_LEASE_MARGIN_MS;
+  }
+}

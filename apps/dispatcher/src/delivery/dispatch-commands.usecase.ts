@@ -1,0 +1,158 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { DeliveryCommand, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import {
+  asTenantId,
+  DeliveryDocument,
+  deliveryIdOf,
+  DeliveryRepository,
+  DeliveryTaskRepository,
+  deliveryTaskIdOf,
+  EventDocument,
+  EventRepository,
+  WebhookDocument,
+  WebhookRepository,
+} from '@app/persistence';
+import { AttemptRecorder } from './attempt-recorder';
+import { DeliveryPolicy } from './delivery-policy';
+import { EndpointLimiter } from './endpoint-limiter';
+import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
+import { untilAvailable } from './until-available';
+
+/** The command could not be acted on at all; its message goes to the dead-letter topic with this reason. */
+export class UndeliverableCommandError extends Error {}
+
+/** Longest pause before looking again at a delivery another dispatcher is still sending. */
+const HELD_RECHECK_MS = 1_000;
+
+type Planned = Omit<AttemptTarget, 'attemptId'>;
+
+/**
+ * Turns a batch of validated commands into deliveries: one read of the events, webhooks and delivery
+ * rows for the whole batch, one bulk claim, then each attempt through its endpoint's concurrency limit.
+ * Returns, per command, a promise that settles when all of its deliveries are sent and recorded
+ * (or rejects with UndeliverableCommandError).
+ */
+@Injectable()
+export class DispatchCommandsUseCase {
+  private readonly logger = new Logger(DispatchCommandsUseCase.name);
+  private readonly limiter: EndpointLimiter;
+  readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(
+    private readonly events: EventRepository,
+    private readonly webhooks: WebhookRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly tasks: DeliveryTaskRepository,
+    private readonly sendAttempt: SendAttempt,
+    private readonly recorder: AttemptRecorder,
+    private readonly policy: DeliveryPolicy,
+    config: AppConfig,
+  ) {
+    this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
+  }
+
+  async execute(commands: DeliveryCommand[]): Promise<Promise<void>[]> {
+    const plans = await untilAvailable(this.logger, 'Resolving delivery targets', () => this.plan(commands));
+    return plans.map((plan) => (plan instanceof Error ? Promise.reject(plan) : this.deliverAll(plan)));
+  }
+
+  private async plan(commands: DeliveryCommand[]): Promise<(Planned[] | UndeliverableCommandError)[]> {
+    const events = new Map(
+      (await this.events.findManyForDispatch([...new Set(commands.map((command) => command.eventId))])).map(
+        (event) => [event._id, event] as const,
+      ),
+    );
+    const targetsByCommand = await Promise.all(
+      commands.map(async (command) => {
+        const event = events.get(command.eventId);
+        if (!event) return new UndeliverableCommandError(`unknown event ${command.eventId}`);
+        const webhooks = await this.targetsOf(command, event);
+        if (webhooks instanceof Error) return webhooks;
+        return webhooks.map((webhook) => ({ command, event, webhook }));
+      }),
+    );
+    const pairs = targetsByCommand.flatMap((targets) => (targets instanceof Error ? [] : targets));
+    const deliveryRows = await this.loadOrCreateDeliveries(pairs);
+    return targetsByCommand.map((targets) => {
+      if (targets instanceof Error) return targets;
+      return targets
+        .map(({ command, event, webhook }) => ({
+          command,
+          event,
+          webhook,
+          delivery: deliveryRows.get(deliveryIdOf(event._id, webhook._id)) ?? pendingDelivery(),
+        }))
+        .filter((target) => !isSettledForAutomaticRetry(target.command, target.delivery));
+    });
+  }
+
+  private async targetsOf(
+    command: DeliveryCommand,
+    event: EventDocument,
+  ): Promise<WebhookDocument[] | UndeliverableCommandError> {
+    const tenantId = asTenantId(event.tenantId);
+    if (!command.webhookId) return this.webhooks.findActiveSubscribers(tenantId, event.type);
+    const webhook = await this.webhooks.findById(tenantId, command.webhookId);
+    return webhook
+      ? [webhook]
+      : new UndeliverableCommandError(`unknown webhook ${command.webhookId} for event ${event._id}`);
+  }
+
+  /** Delivery rows exist for targets the API planned; commands from other services may name new ones. */
+  private async loadOrCreateDeliveries(
+    pairs: { event: EventDocument; webhook: WebhookDocument }[],
+  ): Promise<Map<string, DeliveryDocument>> {
+    const ids = [...new Set(pairs.map(({ event, webhook }) => deliveryIdOf(event._id, webhook._id)))];
+    const rows = new Map((await this.deliveries.findByIds(ids)).map((row) => [row._id, row] as const));
+    const missing = pairs.filter(({ event, webhook }) => !rows.has(deliveryIdOf(event._id, webhook._id)));
+    await this.deliveries.ensureTargets(
+      missing.map(({ event, webhook }) => ({
+        tenantId: asTenantId(event.tenantId),
+        eventId: event._id,
+        webhookId: webhook._id,
+        url: webhook.url,
+      })),
+    );
+    return rows;
+  }
+
+  private async deliverAll(targets: Planned[]): Promise<void> {
+    await Promise.all(targets.map((target) => this.deliver(target)));
+  }
+
+  /** Claims the (command, webhook) pair, sends it through the endpoint's limiter and records the attempt. */
+  private async deliver(target: Planned): Promise<void> {
+    const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
+    for (;;) {
+      const attemptId = newAttemptId();
+      const [claim] = await untilAvailable(this.logger, 'Claiming a delivery', () =>
+        this.tasks.claim([{ taskId, attemptId }], this.owner, this.policy.claimLeaseMs),
+      );
+      if (claim.outcome === 'completed') return;
+      if (claim.outcome === 'held') {
+        // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.
+        const wait = Math.min(Math.max(claim.leaseUntil.getTime() - Date.now(), 50), HELD_RECHECK_MS);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      const finished = await this.limiter.run(target.webhook._id, () =>
+        this.sendAttempt.execute({ ...target, attemptId }),
+      );
+      await this.recorder.record(finished.log, { taskId, attemptId }, finished.effect);
+      return;
+    }
+  }
+}
+
+function pendingDelivery(): Planned['delivery'] {
+  return { status: DeliveryStatus.Pending, scheduledFailures: 0, nextAttemptAt: null, attempts: 0 };
+}
+
+/** An automatic retry that a manual success (or exhaustion) overtook has nothing left to do. */
+function isSettledForAutomaticRetry(command: DeliveryCommand, delivery: Planned['delivery']): boolean {
+  return (
+    command.trigger === DeliveryTrigger.Automatic &&
+    (delivery.status === DeliveryStatus.Delivered || delivery.status === DeliveryStatus.Failed)
+  );
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DeliveryCommand, DeliveryErrorKind, DeliveryLogV1 } from '@app/contracts';
+import { DeliveryDocument, EventDocument, WebhookDocument } from '@app/persistence';
+import { WebhookHttpClient } from '../http/webhook-http-client';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
+import { AttemptResult, consequenceOf, DeliveryBefore } from './attempt-outcome';
+import { DeliveryPolicy } from './delivery-policy';
+import { WebhookEffect } from './attempt-recorder';
+import { envelopeBody, webhookHeaders } from './webhook-request';
+
+export interface AttemptTarget {
+  command: DeliveryCommand;
+  event: EventDocument;
+  webhook: WebhookDocument;
+  delivery: DeliveryBefore & Pick<DeliveryDocument, 'attempts'>;
+  attemptId: string;
+}
+
+export interface FinishedAttempt {
+  log: DeliveryLogV1;
+  effect: WebhookEffect | null;
+}
+
+/** Makes one delivery attempt (or records why none was made) and works out what it means. */
+@Injectable()
+export class SendAttempt {
+  constructor(
+    private readonly http: WebhookHttpClient,
+    private readonly policy: DeliveryPolicy,
+    private readonly metrics: DispatcherMetrics,
+  ) {}
+
+  async execute(target: AttemptTarget): Promise<FinishedAttempt> {
+    const { command, event, webhook, delivery } = target;
+    const startedAt = new Date();
+    let result: AttemptResult;
+    let durationMs = 0;
+    let errorMessage: string | null = null;
+    let bodyExcerpt: string | null = null;
+
+    if (!webhook.active) {
+      result = { success: false, statusCode: null, errorKind: DeliveryErrorKind.WebhookDisabled, retryAfterMs: null };
+      errorMessage = `Webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
+    } else {
+      const body = envelopeBody(event);
+      const outcome = await this.http.post(
+        new URL(webhook.url),
+        webhookHeaders(event._id, body, webhook.secrets, startedAt),
+        body,
+      );
+      durationMs = outcome.durationMs;
+      if (outcome.kind === 'response') {
+        const success = outcome.statusCode >= 200 && outcome.statusCode < 300;
+        result = { success, statusCode: outcome.statusCode, errorKind: null, retryAfterMs: outcome.retryAfterMs };
+        bodyExcerpt = outcome.bodyExcerpt;
+        if (outcome.statusCode >= 300 && outcome.statusCode < 400) errorMessage = 'Redirects are not followed';
+      } else {
+        result = { success: false, statusCode: null, errorKind: outcome.errorKind, retryAfterMs: null };
+        errorMessage = outcome.message;
+      }
+      this.metrics.attemptDuration.observe(durationMs / 1000);
+    }
+
+    const consequence = consequenceOf(command.trigger, result, delivery, this.policy, startedAt);
+    const disableReason = consequence.disableReason ?? this.autoDisableReason(webhook, result, startedAt);
+    this.metrics.deliveries.inc({ outcome: outcomeLabel(result), trigger: command.trigger });
+
+    const log: DeliveryLogV1 = {
+      version: 1,
+      attemptId: target.attemptId,
+      tenantId: event.tenantId,
+      eventId: event._id,
+      webhookId: webhook._id,
+      url: webhook.url,
+      commandId: command.commandId,
+      trigger: command.trigger,
+      attemptNumber: delivery.attempts + 1,
+      startedAt: startedAt.toISOString(),
+      durationMs,
+      success: result.success,
+      statusCode: result.statusCode,
+      errorKind: result.errorKind,
+      errorMessage,
+      responseBodyExcerpt: bodyExcerpt,
+      scheduledFailures: consequence.scheduledFailures,
+      deliveryStatus: consequence.deliveryStatus,
+      ...(consequence.nextAttemptAt !== undefined
+        ? { nextAttemptAt: consequence.nextAttemptAt ? consequence.nextAttemptAt.toISOString() : null }
+        : {}),
+      ...(disableReason ? { disabledReason: disableReason } : {}),
+      ...(command.retryJobId ? { retryJobId: command.retryJobId } : {}),
+    };
+    const effect: WebhookEffect | null = webhook.active
+      ? { tenantId: event.tenantId, webhookId: webhook._id, success: result.success, at: startedAt, disableReason }
+      : null;
+    return { log, effect };
+  }
+
+  /** An endpoint that has failed without a single success for AUTO_DISABLE_AFTER is switched off. */
+  private autoDisableReason(webhook: WebhookDocument, result: AttemptResult, now: Date): string | null {
+    if (result.success || !webhook.failingSince) return null;
+    const failingForMs = now.getTime() - new Date(webhook.failingSince).getTime();
+    if (failingForMs < this.policy.autoDisableAfterMs) return null;
+    return `No successful delivery since ${new Date(webhook.failingSince).toISOString()}`;
+  }
+}
+
+export const newAttemptId = (): string => randomUUID();
+
+function outcomeLabel(result: AttemptResult): string {
+  if (result.success) return 'success';
+  if (result.statusCode !== null) return `http_${Math.floor(result.statusCode / 100)}xx`;
+  return result.errorKind ?? 'unknown';
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricsRegistry } from '@app/observability';
+
+/** The dispatcher's Prometheus metrics, registered once per process. */
+@Injectable()
+export class DispatcherMetrics {
+  readonly deliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Delivery attempts by outcome (success, http_<status class>, or the error kind) and trigger.',
+    labelNames: ['outcome', 'trigger'] as const,
+    registers: [metricsRegistry],
+  });
+
+  readonly attemptDuration = new Histogram({
+    name: 'webhook_attempt_duration_seconds',
+    help: 'Time from sending a webhook to reading its response.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers: [metricsRegistry],
+  });
+
+  readonly consumerLag = new Gauge({
+    name: 'webhook_consumer_lag_messages',
+    help: 'Messages between the last fetched batch and the end of the partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [metricsRegistry],
+  });
+
+  readonly scheduledRetries = new Gauge({
+    name: 'webhook_scheduled_retries',
+    help: 'Deliveries waiting for an automatic retry.',
+    registers: [metricsRegistry],
+  });
+
+  readonly deadLettered = new Counter({
+    name: 'webhook_dead_lettered_total',
+    help: 'Messages sent to the dead-letter topic, by source topic.',
+    labelNames: ['topic'] as const,
+    registers: [metricsRegistry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: 'webhook_deliveries_in_flight',
+    help: 'Commands consumed but not yet finished.',
+    registers: [metricsRegistry],
+  });
+}
