@@ -56,7 +56,8 @@ export class AttemptRecorder {
           this.producer.sendAll(
             batch.map(({ log }) => ({
               topic: KafkaTopic.DeliveryLogs,
-              key: `${log.eventId}:${log.webhookId}`,
+              // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
+              key: log.eventId,
               value: JSON.stringify(log),
             })),
           ),

@@ -15,6 +15,8 @@ export const SCHEDULER_LEASE_MS = 30_000;
 export const SCHEDULER_BATCH = 500;
 /** Completed delivery claims are kept this long to de-duplicate redelivered commands, then purged. */
 export const TASK_RETENTION_MS = 7 * 24 * 3_600_000;
+/** Sockets kept per receiving host: enough for many endpoints on one host, bounded so one host can't take them all. */
+export const ORIGIN_CONNECTION_CAP = 256;
 /** Statuses that disable the endpoint instead of retrying: the receiver says it is gone for good. */
 export const GONE_STATUS = 410;
 /** Statuses whose Retry-After header is honoured. */

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Agent, Dispatcher, request } from 'undici';
 import { AppConfig } from '@app/config';
 import { DeliveryErrorKind } from '@app/contracts';
-import { DeliveryPolicy, RESPONSE_EXCERPT_BYTES } from '../delivery/delivery-policy';
+import { DeliveryPolicy, ORIGIN_CONNECTION_CAP, RESPONSE_EXCERPT_BYTES } from '../delivery/delivery-policy';
 import { isBlockedAddress } from './address-policy';
 import { BlockedTargetError, guardedLookup } from './guarded-lookup';
 import { classifyError } from './classify-error';
@@ -40,7 +40,9 @@ export class WebhookHttpClient implements OnModuleDestroy {
         .filter(Boolean),
     );
     const options: Agent.Options = {
-      connections: config.get('ENDPOINT_CONCURRENCY'),
+      // Per origin. Endpoints sharing an origin must not queue behind each other's slow requests here;
+      // EndpointLimiter bounds each endpoint, this only bounds sockets per host.
+      connections: ORIGIN_CONNECTION_CAP,
       keepAliveTimeout: 30_000,
       headersTimeout: policy.totalTimeoutMs,
       bodyTimeout: policy.totalTimeoutMs,

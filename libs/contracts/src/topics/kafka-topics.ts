@@ -7,7 +7,7 @@ export enum KafkaTopic {
   DeliveryCommands = 'webhooks.delivery-commands.v1',
   /** New events published by other services straight to Kafka. Key: event id or tenant id. */
   Events = 'webhooks.events.v1',
-  /** One message per delivery attempt; persisted to MongoDB by the log writer. Key: "<eventId>:<webhookId>". */
+  /** One message per delivery attempt; persisted to MongoDB by the log writer. Key: event id. */
   DeliveryLogs = 'webhooks.delivery-logs.v1',
   /** Messages that failed validation or processing, with the reason and the original bytes. */
   DeadLetter = 'webhooks.dead-letter.v1',

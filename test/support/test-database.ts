@@ -1,0 +1,140 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import mongoose, { Connection, Model } from 'mongoose';
+import {
+  DELIVERY_ATTEMPT_MODEL,
+  DELIVERY_MODEL,
+  DeliveryAttemptDocument,
+  DeliveryAttemptSchema,
+  DeliveryDocument,
+  DeliverySchema,
+  deliveryIdOf,
+  EVENT_MODEL,
+  EventDocument,
+  EventSchema,
+  EventStatus,
+  WEBHOOK_MODEL,
+  WebhookDocument,
+  WebhookSchema,
+  WebhookSecret,
+} from '@app/persistence';
+import { testMongoUri } from './infra';
+
+export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+/**
+ * Direct access to the test database through the project's own schemas: to set up webhooks and events
+ * the way the API would store them, and to read back what the dispatcher recorded.
+ */
+export class TestDatabase {
+  readonly webhooks: Model<WebhookDocument>;
+  readonly events: Model<EventDocument>;
+  readonly deliveries: Model<DeliveryDocument>;
+  readonly attempts: Model<DeliveryAttemptDocument>;
+
+  private constructor(
+    readonly connection: Connection,
+    readonly uri: string,
+  ) {
+    this.webhooks = connection.model(WEBHOOK_MODEL, WebhookSchema);
+    this.events = connection.model(EVENT_MODEL, EventSchema);
+    this.deliveries = connection.model(DELIVERY_MODEL, DeliverySchema);
+    this.attempts = connection.model(DELIVERY_ATTEMPT_MODEL, DeliveryAttemptSchema);
+  }
+
+  static async connect(name: string): Promise<TestDatabase> {
+    const uri = testMongoUri(`${name}_${process.pid}`);
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    return new TestDatabase(connection, uri);
+  }
+
+  async createWebhook(
+    tenantId: string,
+    url: string,
+    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'active' | 'fifo'>> & { secrets?: WebhookSecret[] } = {},
+  ): Promise<WebhookDocument> {
+    const now = new Date();
+    const webhook: WebhookDocument = {
+      _id: randomUUID(),
+      tenantId,
+      url,
+      eventTypes: options.eventTypes ?? [],
+      description: '',
+      active: options.active ?? true,
+      fifo: options.fifo ?? false,
+      secrets: options.secrets ?? [{ secret: newSecret(), createdAt: now, expiresAt: null }],
+      disabledReason: null,
+      disabledAt: null,
+      failingSince: null,
+      lastSuccessAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.webhooks.collection.insertOne(webhook as never);
+    return webhook;
+  }
+
+  /** Stores an event and pending deliveries to the given webhooks, as POST /v1/webhooks/events does. */
+  async createEvent(
+    tenantId: string,
+    type: string,
+    payload: unknown,
+    webhooks: WebhookDocument[] = [],
+  ): Promise<EventDocument> {
+    const now = new Date();
+    const event: EventDocument = {
+      _id: randomUUID(),
+      tenantId,
+      type,
+      payloadJson: JSON.stringify(payload),
+      idempotencyKey: randomUUID(),
+      status: webhooks.length > 0 ? EventStatus.Pending : EventStatus.Delivered,
+      webhookCount: webhooks.length,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.events.collection.insertOne(event as never);
+    if (webhooks.length > 0) {
+      await this.deliveries.collection.insertMany(
+        webhooks.map((webhook) => ({
+          _id: deliveryIdOf(event._id, webhook._id),
+          tenantId,
+          eventId: event._id,
+          webhookId: webhook._id,
+          url: webhook.url,
+          status: 'pending',
+          attempts: 0,
+          scheduledFailures: 0,
+          lastAttemptAt: null,
+          lastStatusCode: null,
+          lastErrorKind: null,
+          nextAttemptAt: null,
+          scheduleLeaseUntil: null,
+          createdAt: now,
+          updatedAt: now,
+        })) as never[],
+      );
+    }
+    return event;
+  }
+
+  attemptsOf(eventId: string): Promise<DeliveryAttemptDocument[]> {
+    return this.attempts.find({ eventId }).sort({ startedAt: 1 }).lean<DeliveryAttemptDocument[]>().exec();
+  }
+
+  deliveryOf(eventId: string, webhookId: string): Promise<DeliveryDocument | null> {
+    return this.deliveries.findById(deliveryIdOf(eventId, webhookId)).lean<DeliveryDocument>().exec();
+  }
+
+  eventById(eventId: string): Promise<EventDocument | null> {
+    return this.events.findById(eventId).lean<EventDocument>().exec();
+  }
+
+  webhookById(webhookId: string): Promise<WebhookDocument | null> {
+    return this.webhooks.findById(webhookId).lean<WebhookDocument>().exec();
+  }
+
+  async dropAndClose(): Promise<void> {
+    await this.connection.dropDatabase().catch(() => undefined);
+    await this.connection.close();
+  }
+}
