@@ -19,7 +19,7 @@ export class AppProcess {
     readonly app: 'api' | 'dispatcher',
     readonly port: number,
     private readonly env: Record<string, string>,
-    readonly label = app,
+    readonly label: string = app,
   ) {}
 
   async start(): Promise<this> {

@@ -43,7 +43,10 @@ export class TestDatabase {
 
   static async connect(name: string): Promise<TestDatabase> {
     const uri = testMongoUri(`${name}_${process.pid}`);
-    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    // The apps create the indexes; the test connection only reads and writes.
+    const connection = await mongoose
+      .createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, maxPoolSize: 10 })
+      .asPromise();
     return new TestDatabase(connection, uri);
   }
 

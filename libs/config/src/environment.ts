@@ -53,6 +53,16 @@ export class Environment {
   @IsString()
   MONGODB_URI = 'mongodb://127.0.0.1:27017/webhooks';
 
+  /**
+   * Connections per process. Also caps concurrent queries, which keeps a FerretDB/SQLite database
+   * (100 connections per database) clear of pool exhaustion with several processes.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  MONGODB_MAX_POOL_SIZE = 20;
+
   @IsString()
   API_HOST = '127.0.0.1';
 

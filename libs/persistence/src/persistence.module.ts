@@ -40,6 +40,7 @@ const repositories = [
         serverSelectionTimeoutMS: 3_000,
         bufferCommands: false,
         autoIndex: true,
+        maxPoolSize: config.get('MONGODB_MAX_POOL_SIZE'),
       }),
     }),
     MongooseModule.forFeature([

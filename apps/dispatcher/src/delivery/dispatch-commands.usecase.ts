@@ -14,6 +14,7 @@ import {
   WebhookRepository,
 } from '@app/persistence';
 import { AttemptRecorder } from './attempt-recorder';
+import { ClaimBatcher } from './claim-batcher';
 import { DeliveryPolicy } from './delivery-policy';
 import { EndpointLimiter } from './endpoint-limiter';
 import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
@@ -37,19 +38,21 @@ type Planned = Omit<AttemptTarget, 'attemptId'>;
 export class DispatchCommandsUseCase {
   private readonly logger = new Logger(DispatchCommandsUseCase.name);
   private readonly limiter: EndpointLimiter;
+  private readonly claims: ClaimBatcher;
   readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
     private readonly events: EventRepository,
     private readonly webhooks: WebhookRepository,
     private readonly deliveries: DeliveryRepository,
-    private readonly tasks: DeliveryTaskRepository,
+    tasks: DeliveryTaskRepository,
     private readonly sendAttempt: SendAttempt,
     private readonly recorder: AttemptRecorder,
     private readonly policy: DeliveryPolicy,
     config: AppConfig,
   ) {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
+    this.claims = new ClaimBatcher(tasks, this.owner, policy.claimLeaseMs);
   }
 
   async execute(commands: DeliveryCommand[]): Promise<Promise<void>[]> {
@@ -126,9 +129,7 @@ export class DispatchCommandsUseCase {
     const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
     for (;;) {
       const attemptId = newAttemptId();
-      const [claim] = await untilAvailable(this.logger, 'Claiming a delivery', () =>
-        this.tasks.claim([{ taskId, attemptId }], this.owner, this.policy.claimLeaseMs),
-      );
+      const claim = await this.claims.claim({ taskId, attemptId });
       if (claim.outcome === 'completed') return;
       if (claim.outcome === 'held') {
         // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.
