@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# FerretDB 1.x on its SQLite backend: a MongoDB-wire-compatible database with no server to install.
+# infra/ferretdb.sh {build|start|stop|status|wipe}
+#
+# Env: FERRETDB_PORT (27017), FERRETDB_DATA_DIR (.run/ferretdb-$FERRETDB_PORT). Listens on 127.0.0.1 only.
+set -euo pipefail
+LOG_TAG=ferretdb
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FERRETDB_VERSION=v1.24.2
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_PORT=${FERRETDB_PORT:-27017}
+DATA_DIR=$(abs_path "${FERRETDB_DATA_DIR:-$RUN_DIR/ferretdb-$FERRETDB_PORT}")
+BIN="$CACHE_DIR/bin/ferretdb"
+PID_FILE="$RUN_DIR/ferretdb-$FERRETDB_PORT.pid"
+LOG_FILE="$DATA_DIR/ferretdb.log"
+LISTEN="--listen-addr=127.0.0.1:$FERRETDB_PORT"
+MATCH="$BIN $LISTEN" # how we recognise our server in /proc/<pid>/cmdline
+
+build() {
+  # Running the binary (not just finding it) also catches a broken or wrong-version build.
+  built() { "$BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"; }
+  built && return 0
+  lock "$CACHE_DIR/ferretdb-$FERRETDB_VERSION.lock" 8
+  built && { unlock 8; return 0; } # another run built it while we waited
+  # A plain `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION` builds a binary that
+  # panics at start: the module zip lacks the generated build/version/version.txt. So build from
+  # a copy of the module source with that file added.
+  log "building FerretDB $FERRETDB_VERSION (once per machine; a few minutes when cold)"
+  local src
+  src=$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -d $src ]] || die "go mod download did not yield the FerretDB source"
+  tmp=$(mktemp -d) # global: the EXIT trap runs after this function has returned
+  trap 'rm -rf "$tmp"' EXIT
+  cp -r "$src/." "$tmp"
+  chmod -R u+w "$tmp" # the module cache is read-only
+  echo "$FERRETDB_VERSION" >"$tmp/build/version/version.txt"
+  mkdir -p "$(dirname "$BIN")"
+  (cd "$tmp" && go build -trimpath -o "$BIN.partial" ./cmd/ferretdb)
+  mv -f "$BIN.partial" "$BIN" # only a finished build replaces the binary
+  unlock 8
+}
+
+probe() {
+  (cd "$ROOT" && timeout 10 node -e '
+    const mongoose = require("mongoose");
+    mongoose.connect(process.argv[1], { serverSelectionTimeoutMS: 1000 })
+      .then(() => mongoose.connection.db.admin().ping()).then(() => mongoose.disconnect())
+      .then(() => process.exit(0), () => process.exit(1));' "mongodb://127.0.0.1:$FERRETDB_PORT/admin")
+}
+
+start() {
+  build
+  local pid
+  if pid=$(our_pid "$PID_FILE" "$MATCH"); then
+    wait_ready ferretdb 30 "$pid" "$LOG_FILE" probe || exit 1
+    log "already running on 127.0.0.1:$FERRETDB_PORT (pid $pid)"
+    return 0
+  fi
+  port_open "$FERRETDB_PORT" &&
+    die "port $FERRETDB_PORT is already in use by another process ($(port_owner "$FERRETDB_PORT")); set FERRETDB_PORT to a free port"
+  init_data_dir "$DATA_DIR"
+  mkdir -p "$DATA_DIR/sqlite" "$RUN_DIR"
+  [[ -f $LOG_FILE ]] && mv -f "$LOG_FILE" "$LOG_FILE.1" # keep one previous run for post-mortems
+  log "starting on 127.0.0.1:$FERRETDB_PORT (data: $DATA_DIR)"
+  # --debug-addr=- : the default debug port 8088 would clash between the dev and the test instance.
+  daemonize "$PID_FILE" "$LOG_FILE" "$BIN" "$LISTEN" --handler=sqlite --sqlite-url="file:$DATA_DIR/sqlite/" \
+    --state-dir="$DATA_DIR" --debug-addr=- --telemetry=disable --log-level=error
+  pid=$(<"$PID_FILE")
+  wait_ready ferretdb 30 "$pid" "$LOG_FILE" probe || exit 1
+  log "ready on 127.0.0.1:$FERRETDB_PORT (pid $pid)"
+}
+
+status() {
+  local pid
+  if ! pid=$(our_pid "$PID_FILE" "$MATCH"); then
+    log "not running (port $FERRETDB_PORT)"
+    return 1
+  fi
+  probe || { log "running (pid $pid) but not answering on 127.0.0.1:$FERRETDB_PORT"; return 1; }
+  log "running on 127.0.0.1:$FERRETDB_PORT (pid $pid, rss $(($(ps -o rss= -p "$pid") / 1024)) MiB)"
+}
+
+wipe() {
+  # For a start from scratch (the test stack must not see databases from earlier runs).
+  our_pid "$PID_FILE" "$MATCH" >/dev/null && die "refusing to wipe $DATA_DIR while FerretDB is running"
+  wipe_data_dir "$DATA_DIR"
+}
+
+case "${1:-}" in
+  build) build ;;
+  start) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && start ;;
+  stop) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && stop_pidfile "$PID_FILE" "$MATCH" ferretdb 15 ;;
+  status) status ;;
+  wipe) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && wipe ;;
+  *) echo "usage: $0 {build|start|stop|status|wipe}" >&2; exit 2 ;;
+esac

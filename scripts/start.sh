@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `npm start`: build, bring up Kafka + FerretDB on the dev ports, then run the API and the
+# dispatcher in the background (pid files in .run/, logs in .run/logs/). `npm stop` undoes it.
+# Running it again rebuilds and restarts the apps, so they always run the current code.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../infra/lib.sh"
+LOG_TAG=start
+cd "$ROOT"
+
+export KAFKA_PORT=${KAFKA_PORT:-9092} FERRETDB_PORT=${FERRETDB_PORT:-27017}
+export API_PORT=${API_PORT:-3000} DISPATCHER_PORT=${DISPATCHER_PORT:-3001}
+export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}
+export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:$FERRETDB_PORT/webhooks}
+# Dev conveniences, never for production: let webhooks target http:// URLs and local receivers
+# (localhost, private networks), which is what a developer's test receiver looks like.
+export ALLOW_HTTP_WEBHOOKS=true ALLOW_PRIVATE_TARGETS=true NODE_ENV=development
+
+ensure_node_modules
+npm run build
+bash infra/stack.sh up
+
+mkdir -p "$RUN_DIR/logs"
+start_app() { # start_app NAME ENTRY: (re)start one app from dist/
+  local name=$1 entry="$ROOT/$2"
+  [[ -f $entry ]] || die "$entry is missing; did the build succeed?"
+  if our_pid "$RUN_DIR/$name.pid" "node $entry" >/dev/null; then
+    stop_pidfile "$RUN_DIR/$name.pid" "node $entry" "$name" 15 # it still runs the previous build
+  fi
+  daemonize "$RUN_DIR/$name.pid" "$RUN_DIR/logs/$name.log" node "$entry"
+}
+start_app api dist/apps/api/main.js
+start_app dispatcher dist/apps/dispatcher/main.js
+
+wait_ready api 60 "$(<"$RUN_DIR/api.pid")" "$RUN_DIR/logs/api.log" http_ok "http://127.0.0.1:$API_PORT/ready" || exit 1
+wait_ready dispatcher 60 "$(<"$RUN_DIR/dispatcher.pid")" "$RUN_DIR/logs/dispatcher.log" \
+  http_ok "http://127.0.0.1:$DISPATCHER_PORT/health" || exit 1
+
+cat <<MSG
+
+  API:        http://127.0.0.1:$API_PORT
+  API docs:   http://127.0.0.1:$API_PORT/docs
+  Dispatcher: http://127.0.0.1:$DISPATCHER_PORT/health
+  Logs:       $RUN_DIR/logs/
+  A token:    npm run cli -- tokens create --tenant <name>
+  Stop:       npm stop
+
+MSG
