@@ -75,20 +75,24 @@ export class AttemptRecorder {
     }
   }
 
-  /** One write per webhook per flush, from its latest attempt in the batch. */
+  /**
+   * One write per webhook per flush: disabling wins over the streak bookkeeping. Two writes to the same
+   * document at once could also lose one on backends without document-level atomicity (FerretDB/SQLite).
+   */
   private async applyEffects(effects: WebhookEffect[]): Promise<void> {
-    const latest = new Map<string, WebhookEffect>();
-    for (const effect of effects) latest.set(effect.webhookId, effect);
-    const disabling = effects.filter((effect) => effect.disableReason);
-    await Promise.all([
-      ...[...latest.values()].map(({ tenantId, webhookId, success, at }) =>
-        success
-          ? this.webhooks.recordSuccess(asTenantId(tenantId), webhookId, at)
-          : this.webhooks.recordFailure(asTenantId(tenantId), webhookId, at),
-      ),
-      ...disabling.map(({ tenantId, webhookId, disableReason }) =>
-        this.webhooks.disable(asTenantId(tenantId), webhookId, disableReason!),
-      ),
-    ]);
+    const perWebhook = new Map<string, WebhookEffect>();
+    for (const effect of effects) {
+      const earlier = perWebhook.get(effect.webhookId);
+      if (!earlier?.disableReason) perWebhook.set(effect.webhookId, effect);
+    }
+    await Promise.all(
+      [...perWebhook.values()].map(({ tenantId, webhookId, success, at, disableReason }) => {
+        const tenant = asTenantId(tenantId);
+        if (disableReason) return this.webhooks.disable(tenant, webhookId, disableReason);
+        return success
+          ? this.webhooks.recordSuccess(tenant, webhookId, at)
+          : this.webhooks.recordFailure(tenant, webhookId, at);
+      }),
+    );
   }
 }
