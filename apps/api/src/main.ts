@@ -1,13 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
 import { TopicProvisioner } from '@app/kafka';
 import { AppModule } from './app.module';
+import { API_APP_OPTIONS, configureApp } from './bootstrap/configure-app';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, API_APP_OPTIONS);
+  configureApp(app);
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
   await app.get(TopicProvisioner).ensureTopics();

@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { FilterQuery, Model } from 'mongoose';
+import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
+import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { EVENT_MODEL, EventDocument, EventStatus } from './event.schema';
+
+export interface EventQuery {
+  status?: EventStatus;
+  type?: string;
+  /** Inclusive bounds on createdAt. */
+  from?: Date;
+  to?: Date;
+  after?: CursorPosition;
+  limit: number;
+}
 
 @Injectable()
 export class EventRepository {
@@ -47,5 +59,41 @@ export class EventRepository {
       })),
       { ordered: false },
     );
+  }
+
+  /**
+   * GET /v1/webhooks/events and the bulk retry walk: newest first. Each filter combination is served by
+   * one of the (tenantId, [status|type,] createdAt, _id) indexes declared next to the schema.
+   */
+  async findPage(tenantId: TenantId, query: EventQuery): Promise<Page<EventDocument>> {
+    const createdAt = {
+      ...(query.from ? { $gte: query.from } : {}),
+      ...(query.to ? { $lte: query.to } : {}),
+    };
+    const filter: FilterQuery<EventDocument> = {
+      tenantId,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.from || query.to ? { createdAt } : {}),
+      ...afterCursor<EventDocument>(query.after),
+    };
+    const rows = await this.events
+      .find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .lean<EventDocument[]>()
+      .exec();
+    return toPage(rows, query.limit);
+  }
+
+  /**
+   * Undoes an event whose delivery commands never reached Kafka, together with the delivery rows planned
+   * for it, so a failed POST leaves nothing half-done and can be repeated with the same idempotency key.
+   * The deliveries are removed here (not in DeliveryRepository) because this rollback is the event's own.
+   */
+  async deleteUnpublished(tenantId: TenantId, eventId: string): Promise<void> {
+    const deliveries = this.events.db.model<DeliveryDocument>(DELIVERY_MODEL);
+    await deliveries.deleteMany({ tenantId, eventId });
+    await this.events.deleteOne({ _id: eventId, tenantId });
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
-import { WEBHOOK_MODEL, WebhookDocument } from './webhook.schema';
+import { WEBHOOK_MODEL, WebhookDocument, WebhookSecret } from './webhook.schema';
 
 @Injectable()
 export class WebhookRepository {
@@ -43,5 +44,54 @@ export class WebhookRepository {
   /** Marks the start of a failure streak; no-op while one is already running. */
   async recordFailure(tenantId: TenantId, webhookId: string, at: Date): Promise<void> {
     await this.webhooks.updateOne({ _id: webhookId, tenantId, failingSince: null }, { $set: { failingSince: at } });
+  }
+
+  async insert(webhook: WebhookDocument): Promise<void> {
+    await this.webhooks.collection.insertOne(webhook as never);
+  }
+
+  /** GET /v1/webhooks: newest first, cursor-paginated. */
+  async findPage(tenantId: TenantId, after: CursorPosition | undefined, limit: number): Promise<Page<WebhookDocument>> {
+    const rows = await this.webhooks
+      .find({ tenantId, ...afterCursor<WebhookDocument>(after) })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .lean<WebhookDocument[]>()
+      .exec();
+    return toPage(rows, limit);
+  }
+
+  /** Applies an API edit; resolves to the webhook as it is afterwards, or null when it does not exist. */
+  async applyChanges(
+    tenantId: TenantId,
+    webhookId: string,
+    changes: Partial<Omit<WebhookDocument, '_id' | 'tenantId' | 'createdAt'>>,
+  ): Promise<WebhookDocument | null> {
+    return this.webhooks
+      .findOneAndUpdate({ _id: webhookId, tenantId }, { $set: { ...changes, updatedAt: new Date() } }, { new: true })
+      .lean<WebhookDocument>()
+      .exec();
+  }
+
+  /**
+   * Replaces the secrets list only if nobody changed the webhook since `seenUpdatedAt` was read, so two
+   * concurrent rotations cannot both keep "their" previous secret. Resolves to false on a lost race.
+   */
+  async replaceSecrets(
+    tenantId: TenantId,
+    webhookId: string,
+    seenUpdatedAt: Date,
+    secrets: WebhookSecret[],
+  ): Promise<boolean> {
+    const result = await this.webhooks.updateOne(
+      { _id: webhookId, tenantId, updatedAt: seenUpdatedAt },
+      { $set: { secrets, updatedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async deleteById(tenantId: TenantId, webhookId: string): Promise<boolean> {
+    const result = await this.webhooks.deleteOne({ _id: webhookId, tenantId });
+    return result.deletedCount === 1;
   }
 }

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
+import { CreateApiTokenUseCase } from './usecases/create-api-token/create-api-token.usecase';
+import { RevokeApiTokenUseCase } from './usecases/revoke-api-token/revoke-api-token.usecase';
+
+const useCases = [CreateApiTokenUseCase, RevokeApiTokenUseCase, AuthenticateTokenUseCase];
+
+/** Token issuing and checking, without HTTP: the CLI imports this alone (no Kafka, no throttling). */
+@Module({
+  providers: useCases,
+  exports: useCases,
+})
+export class ApiTokensModule {}

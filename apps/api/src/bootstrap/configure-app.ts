@@ -1,0 +1,26 @@
+import { NestApplicationOptions } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '@app/config';
+import { bodyParserErrors } from '../http/body-parser-errors.middleware';
+import { JSON_MEDIA_TYPES, requireJsonBody } from '../http/require-json-body.middleware';
+import { setUpSwagger } from './swagger';
+
+/** Nest's default parsers are off: configureApp installs exactly one (JSON, size-limited). */
+export const API_APP_OPTIONS: NestApplicationOptions = { bufferLogs: true, bodyParser: false };
+
+/**
+ * Everything main.ts does to the app besides listening, so that the e2e tests run the very same HTTP
+ * stack. The pipe, filter and guards are providers of AppModule and come with it.
+ */
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  // Flat query strings only (no `?a[$gt]=`), so a query value is always a string or a list of strings.
+  app.set('query parser', 'simple');
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: config.get('API_BODY_LIMIT_BYTES'), type: JSON_MEDIA_TYPES });
+  app.use(bodyParserErrors);
+  setUpSwagger(app);
+}

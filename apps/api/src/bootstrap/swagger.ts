@@ -1,0 +1,24 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../http/api-docs.decorators';
+
+const DESCRIPTION = [
+  'Accepts events, delivers them to your webhook endpoints (signed per Standard Webhooks), and lets you',
+  'inspect and retry deliveries.',
+  '',
+  'Every /v1 route needs `Authorization: Bearer <token>` and is rate limited per token (429 with `Retry-After`).',
+  'Successes are `{"success": true, "data": ...}`; errors are `{"message": "<one sentence>"}`.',
+  'Lists are newest first, paginated with `limit` (1-100, default 20) and the opaque `cursor` from `nextCursor`.',
+].join('\n');
+
+/** OpenAPI at /docs (UI) and /docs-json (document); both public. */
+export function setUpSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Webhook delivery API')
+    .setDescription(DESCRIPTION)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'whk_<tokenId>_<secret>' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { CreateApiTokenUseCase } from './auth/usecases/create-api-token/create-api-token.usecase';
+import { RevokeApiTokenUseCase } from './auth/usecases/revoke-api-token/revoke-api-token.usecase';
+import { CliModule } from './cli/cli.module';
+import { CLI_USAGE, CliCommand, parseCliArgs } from './cli/parse-cli-args';
+
+/**
+ * Operator commands, run from the TypeScript source (`npm run cli -- ...`) because the webpack build
+ * bundles main.ts only. Output goes to stdout; the token is always the last line, for scripts.
+ */
+async function main(argv: string[]): Promise<number> {
+  const command = parseCliArgs(argv);
+  if (command.kind === 'help') {
+    console.log(CLI_USAGE);
+    return 0;
+  }
+  if (command.kind === 'invalid') {
+    console.error(`${command.reason}\n\n${CLI_USAGE}`);
+    return 2;
+  }
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+  try {
+    return await run(app.get(CreateApiTokenUseCase), app.get(RevokeApiTokenUseCase), command);
+  } finally {
+    await app.close();
+  }
+}
+
+async function run(
+  createToken: CreateApiTokenUseCase,
+  revokeToken: RevokeApiTokenUseCase,
+  command: Exclude<CliCommand, { kind: 'help' } | { kind: 'invalid' }>,
+): Promise<number> {
+  if (command.kind === 'create-token') {
+    const created = await createToken.execute({ tenantId: command.tenantId, name: command.name });
+    console.log(`Created token ${created.tokenId} ("${created.name}") for tenant ${created.tenantId}.`);
+    console.log('Store it now: it cannot be shown again.');
+    console.log(created.token);
+    return 0;
+  }
+  const outcome = await revokeToken.execute({ tokenId: command.tokenId });
+  const messages = {
+    revoked: `Revoked token ${command.tokenId}.`,
+    already_revoked: `Token ${command.tokenId} was already revoked.`,
+    not_found: `No token ${command.tokenId}.`,
+  };
+  console.log(messages[outcome]);
+  return outcome === 'not_found' ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { EVENT_TYPE_PATTERN } from '@app/contracts';
+import { EventStatus } from '@app/persistence';
+import { PageQueryDto } from '../../http/page-query.dto';
+
+const STATUSES = Object.values(EventStatus);
+const STATUS_MESSAGE = `status must be one of ${STATUSES.join(', ')}`;
+
+/** The event filters shared by the list and bulk retry; dates bound createdAt, inclusive. */
+export class ListEventsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: EventStatus })
+  @IsOptional()
+  @IsIn(STATUSES, { message: STATUS_MESSAGE })
+  status?: EventStatus;
+
+  @ApiPropertyOptional({ example: 'invoice.paid' })
+  @IsOptional()
+  @IsString({ message: 'type must be a valid event type' })
+  @Matches(EVENT_TYPE_PATTERN, { message: 'type must be a valid event type' })
+  type?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events created at or after this instant.' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events created at or before this instant.' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictException, Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
+import { DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import {
+  DeliveryRepository,
+  EventDocument,
+  EventRepository,
+  EventStatus,
+  TenantId,
+  WebhookRepository,
+} from '@app/persistence';
+import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
+import { EventSummaryDto } from '../../dtos/event.dto';
+import { toEventSummary } from '../../event-view';
+
+export interface CreateEventCommand {
+  tenantId: TenantId;
+  tokenId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
+export interface CreateEventResult {
+  /** false when the idempotency key named an existing event (answered with 200, nothing published). */
+  created: boolean;
+  event: EventSummaryDto;
+}
+
+/**
+ * Stores the event, plans a delivery row per subscribed webhook and publishes one `initial` command per
+ * webhook, answering only after Kafka acknowledged them. If the publish fails, the event and its rows
+ * are removed again, so the client's retry (same idempotency key) starts from a clean slate.
+ */
+@Injectable()
+export class CreateEventUseCase {
+  private readonly logger = new Logger(CreateEventUseCase.name);
+
+  constructor(
+    private readonly events: EventRepository,
+    private readonly webhooks: WebhookRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly publisher: DeliveryCommandPublisher,
+  ) {}
+
+  async execute(command: CreateEventCommand): Promise<CreateEventResult> {
+    const { tenantId, type } = command;
+    const payloadJson = JSON.stringify(command.payload);
+    if (Buffer.byteLength(payloadJson, 'utf8') > MAX_EVENT_PAYLOAD_BYTES) {
+      throw new PayloadTooLargeException(`payload must be at most ${MAX_EVENT_PAYLOAD_BYTES} bytes of JSON`);
+    }
+    const replay = command.idempotencyKey ? await this.existing(tenantId, command.idempotencyKey) : null;
+    if (replay) return replay;
+
+    const subscribers = await this.webhooks.findActiveSubscribers(tenantId, type);
+    const now = new Date();
+    const eventId = randomUUID();
+    const event: EventDocument = {
+      _id: eventId,
+      tenantId,
+      type,
+      payloadJson,
+      idempotencyKey: command.idempotencyKey ?? eventId,
+      status: subscribers.length > 0 ? EventStatus.Pending : EventStatus.Delivered,
+      webhookCount: subscribers.length,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.events.insert(event))) return this.concurrentDuplicate(tenantId, event.idempotencyKey);
+
+    try {
+      await this.deliveries.ensureTargets(
+        subscribers.map((webhook) => ({ tenantId, eventId, webhookId: webhook._id, url: webhook.url })),
+      );
+      await this.publisher.publish(
+        subscribers.map((webhook) => ({
+          eventId,
+          webhookId: webhook._id,
+          trigger: DeliveryTrigger.Initial,
+          requestedBy: command.tokenId,
+        })),
+      );
+    } catch (error) {
+      await this.rollBack(tenantId, eventId);
+      throw error;
+    }
+    return { created: true, event: toEventSummary(event) };
+  }
+
+  private async existing(tenantId: TenantId, idempotencyKey: string): Promise<CreateEventResult | null> {
+    const event = await this.events.findByIdempotencyKey(tenantId, idempotencyKey);
+    return event ? { created: false, event: toEventSummary(event) } : null;
+  }
+
+  /** Another request with the same key inserted first; answer with its event. */
+  private async concurrentDuplicate(tenantId: TenantId, idempotencyKey: string): Promise<CreateEventResult> {
+    const winner = await this.existing(tenantId, idempotencyKey);
+    // The winner was rolled back between its insert and our read: let the client try again.
+    if (!winner) throw new ConflictException('An event with this idempotencyKey is being created; try again');
+    return winner;
+  }
+
+  private async rollBack(tenantId: TenantId, eventId: string): Promise<void> {
+    try {
+      await this.events.deleteUnpublished(tenantId, eventId);
+    } catch (error) {
+      // Both Kafka and MongoDB failing: the event stays pending without commands. Logged with its id so an
+      // operator can re-drive it (POST .../retry) or delete it.
+      this.logger.error(
+        { eventId, tenantId, err: error },
+        'Could not roll back an event whose commands were not published',
+      );
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
+import { Error as MongooseError, mongo } from 'mongoose';
+import { InvalidCursorError } from '@app/persistence';
+import { BROKER_UNAVAILABLE_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE, toErrorResponse } from './error-response';
+
+const bodyParserError = (status: number, type: string, message = 'raw') =>
+  Object.assign(new Error(message), { status, statusCode: status, type, expose: true });
+
+describe('toErrorResponse', () => {
+  it('keeps the status and message of HTTP exceptions', () => {
+    expect(toErrorResponse(new NotFoundException('Event not found'))).toEqual({
+      status: 404,
+      message: 'Event not found',
+    });
+    expect(toErrorResponse(new UnsupportedMediaTypeException('Content-Type must be application/json'))).toEqual({
+      status: 415,
+      message: 'Content-Type must be application/json',
+    });
+  });
+
+  it('turns a list of validation messages into its first message, never an array', () => {
+    const error = new BadRequestException(['webhookId must be a valid UUID', 'second']);
+    expect(toErrorResponse(error)).toEqual({ status: 400, message: 'webhookId must be a valid UUID' });
+  });
+
+  it('falls back to the exception message when the body has none', () => {
+    expect(toErrorResponse(new HttpException({ error: 'x' }, HttpStatus.CONFLICT))).toEqual({
+      status: 409,
+      message: 'Http Exception',
+    });
+  });
+
+  it('answers 429 with a fixed message for the rate limiter', () => {
+    expect(toErrorResponse(new ThrottlerException())).toEqual({ status: 429, message: 'Too many requests' });
+  });
+
+  it('maps a tampered cursor to 400', () => {
+    expect(toErrorResponse(new InvalidCursorError())).toEqual({ status: 400, message: 'cursor is invalid' });
+  });
+
+  it('maps body-parser failures to client errors with stable messages', () => {
+    expect(toErrorResponse(bodyParserError(400, 'entity.parse.failed', 'Unexpected token }'))).toEqual({
+      status: 400,
+      message: 'Request body is not valid JSON',
+    });
+    expect(toErrorResponse(bodyParserError(413, 'entity.too.large'))).toEqual({
+      status: 413,
+      message: 'Request body is too large',
+    });
+    expect(toErrorResponse(bodyParserError(415, 'charset.unsupported')).status).toBe(415);
+  });
+
+  it('answers 503 when Kafka is unavailable', () => {
+    expect(toErrorResponse(new KafkaJSConnectionError('Connection error: ECONNREFUSED'))).toEqual({
+      status: 503,
+      message: BROKER_UNAVAILABLE_MESSAGE,
+    });
+    expect(
+      toErrorResponse(new KafkaJSNumberOfRetriesExceeded(new Error('timeout'), { retryCount: 5, retryTime: 100 }))
+        .status,
+    ).toBe(503);
+  });
+
+  it('answers 503 when MongoDB is unavailable', () => {
+    const selection = new mongo.MongoServerSelectionError('Server selection timed out', {
+      type: 'Unknown',
+      servers: new Map(),
+    } as never);
+    expect(toErrorResponse(selection)).toEqual({ status: 503, message: DATABASE_UNAVAILABLE_MESSAGE });
+    expect(toErrorResponse(new mongo.MongoNetworkError('connection reset')).status).toBe(503);
+    const notConnected = new MongooseError(
+      'Cannot call `events.findOne()` before initial connection is complete if `bufferCommands = false`.',
+    );
+    expect(toErrorResponse(notConnected).status).toBe(503);
+  });
+
+  it('answers 500 for anything unexpected (a bug), without leaking its message', () => {
+    expect(toErrorResponse(new TypeError('x is undefined'))).toEqual({ status: 500, message: 'Internal server error' });
+    expect(toErrorResponse('a string')).toEqual({ status: 500, message: 'Internal server error' });
+    expect(toErrorResponse(Object.assign(new Error('secret detail'), { status: 400 }))).toEqual({
+      status: 500,
+      message: 'Internal server error',
+    });
+  });
+});

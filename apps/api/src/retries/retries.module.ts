@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { DeliveryCommandsModule } from '../delivery-commands/delivery-commands.module';
+import { EventsModule } from '../events/events.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { RetriesController } from './retries.controller';
+import { RetryEventUseCase } from './usecases/retry-event/retry-event.usecase';
+
+/** Manual retry of one event (bulk retries are the retry-jobs module). */
+@Module({
+  imports: [AuthModule, DeliveryCommandsModule, EventsModule, WebhooksModule],
+  controllers: [RetriesController],
+  providers: [RetryEventUseCase],
+})
+export class RetriesModule {}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { DeliveryCommandsModule } from '../delivery-commands/delivery-commands.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { BulkRetryRunner } from './bulk-retry.runner';
+import { RetryJobsController } from './retry-jobs.controller';
+import { GetRetryJobUseCase } from './usecases/get-retry-job/get-retry-job.usecase';
+import { RunBulkRetryUseCase } from './usecases/run-bulk-retry/run-bulk-retry.usecase';
+import { StartBulkRetryUseCase } from './usecases/start-bulk-retry/start-bulk-retry.usecase';
+
+/** Bulk retries: POST /v1/webhooks/events/retry starts one, GET /v1/webhooks/retry-jobs/{jobId} follows it. */
+@Module({
+  imports: [AuthModule, DeliveryCommandsModule, WebhooksModule],
+  controllers: [RetryJobsController],
+  providers: [StartBulkRetryUseCase, RunBulkRetryUseCase, GetRetryJobUseCase, BulkRetryRunner],
+})
+export class RetryJobsModule {}

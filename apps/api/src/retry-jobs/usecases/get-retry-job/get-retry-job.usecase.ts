@@ -1,0 +1,30 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { RetryJobRepository, TenantId } from '@app/persistence';
+import { RetryJobDto } from '../../dtos/retry-job.dto';
+
+export interface GetRetryJobCommand {
+  tenantId: TenantId;
+  jobId: string;
+}
+
+@Injectable()
+export class GetRetryJobUseCase {
+  constructor(private readonly jobs: RetryJobRepository) {}
+
+  async execute(command: GetRetryJobCommand): Promise<RetryJobDto> {
+    const job = await this.jobs.findById(command.tenantId, command.jobId);
+    if (!job) throw new NotFoundException('Retry job not found');
+    return {
+      jobId: job._id,
+      status: job.status,
+      filter: job.filter,
+      matched: job.matched,
+      queued: job.queued,
+      delivered: job.delivered,
+      failed: job.failed,
+      error: job.error,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+    };
+  }
+}

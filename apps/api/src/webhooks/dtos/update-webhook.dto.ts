@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { DescriptionField, EventTypesField, FlagField, UrlField } from './webhook-fields';
+
+/** Every field optional (but not nullable); `active: true` re-enables a disabled webhook and clears its reason. */
+export class UpdateWebhookDto {
+  @ApiPropertyOptional({ example: 'https://example.com/webhooks', maxLength: 2048 })
+  @UrlField(true)
+  url?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Event types to receive; empty means all.' })
+  @EventTypesField()
+  eventTypes?: string[];
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @DescriptionField()
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'true re-enables a webhook the service disabled (clears disabledReason).' })
+  @FlagField('active')
+  active?: boolean;
+
+  @ApiPropertyOptional()
+  @FlagField('fifo')
+  fifo?: boolean;
+}

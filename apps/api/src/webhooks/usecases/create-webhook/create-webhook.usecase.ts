@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TenantId, WebhookDocument, WebhookRepository } from '@app/persistence';
+import { CreatedWebhookDto } from '../../dtos/webhook.dto';
+import { newSigningSecret } from '../../webhook-secret';
+import { WebhookUrlPolicy } from '../../webhook-url-policy';
+import { toWebhookDto } from '../../webhook-view';
+
+export interface CreateWebhookCommand {
+  tenantId: TenantId;
+  url: string;
+  eventTypes?: string[];
+  description?: string;
+  active?: boolean;
+  fifo?: boolean;
+}
+
+@Injectable()
+export class CreateWebhookUseCase {
+  constructor(
+    private readonly webhooks: WebhookRepository,
+    private readonly urlPolicy: WebhookUrlPolicy,
+  ) {}
+
+  async execute(command: CreateWebhookCommand): Promise<CreatedWebhookDto> {
+    this.urlPolicy.assertAllowed(command.url);
+    const now = new Date();
+    const secret = newSigningSecret();
+    const active = command.active ?? true;
+    const webhook: WebhookDocument = {
+      _id: randomUUID(),
+      tenantId: command.tenantId,
+      url: command.url,
+      eventTypes: command.eventTypes ?? [],
+      description: command.description ?? '',
+      active,
+      fifo: command.fifo ?? false,
+      secrets: [{ secret, createdAt: now, expiresAt: null }],
+      disabledReason: active ? null : DISABLED_THROUGH_API,
+      disabledAt: active ? null : now,
+      failingSince: null,
+      lastSuccessAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.webhooks.insert(webhook);
+    return { ...toWebhookDto(webhook), secret };
+  }
+}
+
+export const DISABLED_THROUGH_API = 'Disabled through the API';

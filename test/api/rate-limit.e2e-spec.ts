@@ -1,0 +1,43 @@
+import { ApiTestApp, startApiTestApp } from './support/api-test-app';
+
+/** RATE_LIMIT_PER_MINUTE applies per token, across routes; public endpoints are not limited. */
+describe('Per-token rate limit', () => {
+  const LIMIT = 3;
+  let api: ApiTestApp;
+
+  beforeAll(async () => {
+    api = await startApiTestApp('rate_limit', { RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+  });
+  afterAll(async () => api?.close());
+
+  it('answers 429 with Retry-After once a token used up its minute, whatever the route', async () => {
+    const tenant = await api.newTenant();
+    await api.http().get('/v1/webhooks').set(tenant.auth).expect(200);
+    await api.http().get('/v1/webhooks/events').set(tenant.auth).expect(200);
+    await api
+      .http()
+      .post('/v1/webhooks/events/00000000-0000-4000-8000-000000000000/retry')
+      .set(tenant.auth)
+      .expect(404);
+
+    const limited = await api.http().get('/v1/webhooks').set(tenant.auth).expect(429);
+
+    expect(limited.body).toEqual({ message: 'Too many requests' });
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it('counts each token separately, even within one tenant', async () => {
+    const first = await api.newTenant();
+    for (let call = 0; call < LIMIT; call += 1) await api.http().get('/v1/webhooks').set(first.auth).expect(200);
+    await api.http().get('/v1/webhooks').set(first.auth).expect(429);
+
+    const second = await api.newTenant();
+    await api.http().get('/v1/webhooks').set(second.auth).expect(200);
+  });
+
+  it('does not limit the public endpoints', async () => {
+    for (let call = 0; call < LIMIT * 2; call += 1) await api.http().get('/health').expect(200);
+  });
+});
