@@ -8,6 +8,8 @@ import {
   DeliveryDocument,
   DeliverySchema,
   deliveryIdOf,
+  ensureSchema,
+  persistenceModels,
   EVENT_MODEL,
   EventDocument,
   EventSchema,
@@ -43,11 +45,14 @@ export class TestDatabase {
 
   static async connect(name: string): Promise<TestDatabase> {
     const uri = testMongoUri(`${name}_${process.pid}`);
-    // The apps create the indexes; the test connection only reads and writes.
     const connection = await mongoose
-      .createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, maxPoolSize: 10 })
+      .createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, autoCreate: false, maxPoolSize: 10 })
       .asPromise();
-    return new TestDatabase(connection, uri);
+    for (const { name: modelName, schema } of persistenceModels) connection.model(modelName, schema);
+    const database = new TestDatabase(connection, uri);
+    // Before any app starts, so the apps' own check finds everything in place.
+    await ensureSchema(connection);
+    return database;
   }
 
   async createWebhook(

@@ -17,3 +17,4 @@ export * from './retry-job/retry-job.schema';
 export * from './retry-job/retry-job.repository';
 export * from './mongo-health.indicator';
 export * from './persistence.module';
+export * from './schema-migrator';

@@ -13,10 +13,22 @@ import { DELIVERY_MODEL, DeliverySchema } from './delivery/delivery.schema';
 import { EventRepository } from './event/event.repository';
 import { EVENT_MODEL, EventSchema } from './event/event.schema';
 import { MongoHealthIndicator } from './mongo-health.indicator';
+import { SchemaMigrator } from './schema-migrator';
 import { RetryJobRepository } from './retry-job/retry-job.repository';
 import { RETRY_JOB_MODEL, RetryJobSchema } from './retry-job/retry-job.schema';
 import { WebhookRepository } from './webhook/webhook.repository';
 import { WEBHOOK_MODEL, WebhookSchema } from './webhook/webhook.schema';
+
+/** Every model of the service, in one list: the apps, the schema migrator and the tests register these. */
+export const persistenceModels = [
+  { name: API_TOKEN_MODEL, schema: ApiTokenSchema },
+  { name: WEBHOOK_MODEL, schema: WebhookSchema },
+  { name: EVENT_MODEL, schema: EventSchema },
+  { name: DELIVERY_MODEL, schema: DeliverySchema },
+  { name: DELIVERY_TASK_MODEL, schema: DeliveryTaskSchema },
+  { name: DELIVERY_ATTEMPT_MODEL, schema: DeliveryAttemptSchema },
+  { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
+];
 
 const repositories = [
   ApiTokenRepository,
@@ -39,21 +51,15 @@ const repositories = [
         // Fail a query fast while the database is away, so the API answers 503 instead of hanging.
         serverSelectionTimeoutMS: 3_000,
         bufferCommands: false,
-        autoIndex: true,
+        // Collections and indexes are made by SchemaMigrator, only when missing.
+        autoIndex: false,
+        autoCreate: false,
         maxPoolSize: config.get('MONGODB_MAX_POOL_SIZE'),
       }),
     }),
-    MongooseModule.forFeature([
-      { name: API_TOKEN_MODEL, schema: ApiTokenSchema },
-      { name: WEBHOOK_MODEL, schema: WebhookSchema },
-      { name: EVENT_MODEL, schema: EventSchema },
-      { name: DELIVERY_MODEL, schema: DeliverySchema },
-      { name: DELIVERY_TASK_MODEL, schema: DeliveryTaskSchema },
-      { name: DELIVERY_ATTEMPT_MODEL, schema: DeliveryAttemptSchema },
-      { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
-    ]),
+    MongooseModule.forFeature(persistenceModels),
   ],
-  providers: [...repositories, MongoHealthIndicator],
+  providers: [...repositories, MongoHealthIndicator, SchemaMigrator],
   exports: [...repositories, MongoHealthIndicator],
 })
 export class PersistenceModule {}
