@@ -5,7 +5,7 @@
  *   which test/support/global-setup.ts starts once (or reuses when already running).
  */
 const moduleNameMapper = {
-  '^@app/(contracts|persistence|kafka|config|observability)(|/.*)$': '<rootDir>/libs/$1/src$2',
+  '^@app/(common|contracts|persistence|kafka|config|observability)(|/.*)$': '<rootDir>/libs/$1/src$2',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
 

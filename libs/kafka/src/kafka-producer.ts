@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { CompressionTypes, IHeaders, Message, Producer } from 'kafkajs';
+import { CoalescingQueue } from '@app/common';
 import { KafkaTopic } from '@app/contracts';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -11,12 +12,6 @@ export interface OutgoingMessage {
   /** Serialised once by the caller (JSON text), sent as is. */
   value: string | Buffer;
   headers?: IHeaders;
-}
-
-interface Pending {
-  message: OutgoingMessage;
-  resolve: () => void;
-  reject: (error: Error) => void;
 }
 
 /**
@@ -30,8 +25,9 @@ interface Pending {
 export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducer.name);
   private producer!: Producer;
-  private queue: Pending[] = [];
-  private flushing = false;
+  private readonly outgoing = new CoalescingQueue<OutgoingMessage>(Number.MAX_SAFE_INTEGER, (batch) =>
+    this.sendBatch(batch),
+  );
 
   constructor(@Inject(KAFKA_CLIENT) private readonly client: ClientKafka) {}
 
@@ -44,37 +40,23 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   send(message: OutgoingMessage): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ message, resolve, reject });
-      void this.flush();
-    });
+    return this.outgoing.push(message);
   }
 
   async sendAll(messages: OutgoingMessage[]): Promise<void> {
     await Promise.all(messages.map((message) => this.send(message)));
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
+  private async sendBatch(batch: OutgoingMessage[]): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          await this.producer.sendBatch({
-            acks: -1,
-            compression: CompressionTypes.None,
-            topicMessages: groupByTopic(batch.map((pending) => pending.message)),
-          });
-          batch.forEach((pending) => pending.resolve());
-        } catch (error) {
-          this.logger.warn(`Kafka send of ${batch.length} message(s) failed: ${(error as Error).message}`);
-          batch.forEach((pending) => pending.reject(error as Error));
-        }
-      }
-    } finally {
-      this.flushing = false;
+      await this.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: groupByTopic(batch),
+      });
+    } catch (error) {
+      this.logger.warn(`Kafka send of ${batch.length} message(s) failed: ${(error as Error).message}`);
+      throw error;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
+import { CoalescingQueue } from '@app/common';
 import { KafkaProducer } from '@app/kafka';
 import { asTenantId, DeliveryTaskRepository, TaskClaim, WebhookRepository } from '@app/persistence';
 import { untilAvailable } from './until-available';
@@ -12,11 +13,10 @@ export interface WebhookEffect {
   disableReason: string | null;
 }
 
-interface PendingRecord {
+interface FinishedAttempt {
   log: DeliveryLogV1;
   claim: TaskClaim;
   effect: WebhookEffect | null;
-  resolve: () => void;
 }
 
 /** Records per flush; one Kafka request and two MongoDB round trips cover them all. */
@@ -30,8 +30,7 @@ const FLUSH_BATCH = 1_000;
 @Injectable()
 export class AttemptRecorder {
   private readonly logger = new Logger(AttemptRecorder.name);
-  private queue: PendingRecord[] = [];
-  private flushing = false;
+  private readonly finished = new CoalescingQueue<FinishedAttempt>(FLUSH_BATCH, (batch) => this.flush(batch));
 
   constructor(
     private readonly producer: KafkaProducer,
@@ -40,39 +39,26 @@ export class AttemptRecorder {
   ) {}
 
   record(log: DeliveryLogV1, claim: TaskClaim, effect: WebhookEffect | null): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.queue.push({ log, claim, effect, resolve });
-      void this.flush();
-    });
+    return this.finished.push({ log, claim, effect });
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, FLUSH_BATCH);
-        await untilAvailable(this.logger, 'Publishing delivery logs', () =>
-          this.producer.sendAll(
-            batch.map(({ log }) => ({
-              topic: KafkaTopic.DeliveryLogs,
-              // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
-              key: log.eventId,
-              value: JSON.stringify(log),
-            })),
-          ),
-        );
-        await untilAvailable(this.logger, 'Completing delivery claims', () =>
-          this.tasks.complete(batch.map(({ claim }) => claim)),
-        );
-        await untilAvailable(this.logger, 'Updating webhook health', () =>
-          this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
-        );
-        batch.forEach(({ resolve }) => resolve());
-      }
-    } finally {
-      this.flushing = false;
-    }
+  private async flush(batch: FinishedAttempt[]): Promise<void> {
+    await untilAvailable(this.logger, 'Publishing delivery logs', () =>
+      this.producer.sendAll(
+        batch.map(({ log }) => ({
+          topic: KafkaTopic.DeliveryLogs,
+          // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
+          key: log.eventId,
+          value: JSON.stringify(log),
+        })),
+      ),
+    );
+    await untilAvailable(this.logger, 'Completing delivery claims', () =>
+      this.tasks.complete(batch.map(({ claim }) => claim)),
+    );
+    await untilAvailable(this.logger, 'Updating webhook health', () =>
+      this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
+    );
   }
 
   /**

@@ -1,0 +1,2 @@
+export * from './coalescing-queue';
+export * from './graceful-exit';
