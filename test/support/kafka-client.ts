@@ -24,12 +24,16 @@ export class TestKafka {
   }
 
   /** Collects every message on `topic` from now on (new consumer group, starting at the end). */
-  async collect(topic: string): Promise<KafkaMessage[]> {
+  /**
+   * Everything published to `topic` from now on; with `fromBeginning`, also what is already there
+   * (which avoids the race between joining and the first fetch; filter by content).
+   */
+  async collect(topic: string, { fromBeginning = false } = {}): Promise<KafkaMessage[]> {
     const consumer = this.kafka.consumer({ groupId: `test-collector-${randomUUID()}` });
     this.consumers.push(consumer);
     const collected: KafkaMessage[] = [];
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.subscribe({ topic, fromBeginning });
     let joined!: () => void;
     const hasJoined = new Promise<void>((resolve) => (joined = resolve));
     consumer.on(consumer.events.GROUP_JOIN, () => joined());

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { exitGracefullyOnSignals } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TopicProvisioner } from '@app/kafka';
 import { DispatcherModule } from './dispatcher.module';
@@ -7,7 +8,7 @@ import { DispatcherModule } from './dispatcher.module';
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(DispatcherModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  exitGracefullyOnSignals(app);
   const config = app.get(AppConfig);
   await app.get(TopicProvisioner).ensureTopics();
   await app.listen(config.get('DISPATCHER_PORT'), config.get('DISPATCHER_HOST'));

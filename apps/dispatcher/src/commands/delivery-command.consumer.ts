@@ -11,13 +11,19 @@ import {
 } from '@app/contracts';
 import { createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
 import { DeliveryPolicy } from '../delivery/delivery-policy';
-import { DispatchCommandsUseCase, UndeliverableCommandError } from '../delivery/dispatch-commands.usecase';
+import {
+  AbandonedOnShutdownError,
+  DispatchCommandsUseCase,
+  UndeliverableCommandError,
+} from '../delivery/dispatch-commands.usecase';
 import { untilAvailable } from '../delivery/until-available';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { OffsetTracker } from './offset-tracker';
 
 /** How often finished offsets are committed. A crash replays at most this much finished work (claims skip it). */
 const COMMIT_INTERVAL_MS = 500;
+/** At shutdown, time beyond one request's lease for the last attempts' logs to reach Kafka. */
+const SHUTDOWN_RECORDING_GRACE_MS = 5_000;
 
 /**
  * Reads delivery commands. A batch is validated, handed to the dispatch use case and released at once,
@@ -31,6 +37,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   private readonly maxInFlight: number;
   private consumer!: Consumer;
   private commitTimer?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -69,11 +76,17 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
   }
 
-  /** SIGTERM: stop fetching, let in-flight deliveries finish, commit, then leave the group. */
+  /**
+   * SIGTERM: stop fetching and stop starting deliveries; those already on the wire finish and are
+   * recorded. Then commit what is finished and leave the group. Unstarted commands stay uncommitted,
+   * so the partition's next owner delivers them: nothing is sent twice and nothing is lost.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.consumer) return;
+    this.stopping = true;
     this.consumer.pause([{ topic: KafkaTopic.DeliveryCommands }]);
-    const deadline = Date.now() + this.policy.claimLeaseMs;
+    this.dispatch.stopStarting();
+    const deadline = Date.now() + this.policy.claimLeaseMs + SHUTDOWN_RECORDING_GRACE_MS;
     while (this.tracker.inFlightCount > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -103,6 +116,10 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
         completion.then(
           () => this.tracker.done(topic, partition, message.offset),
           (error: Error) => {
+            if (error instanceof AbandonedOnShutdownError) {
+              this.tracker.abandon(topic, partition, message.offset);
+              return;
+            }
             if (!(error instanceof UndeliverableCommandError)) {
               this.logger.error({ commandId: command.commandId, eventId: command.eventId }, error.stack);
             }
@@ -115,7 +132,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
     this.metrics.inFlight.set(this.tracker.inFlightCount);
     // Back-pressure: stop taking more work while too much is in flight; heartbeats keep the membership.
-    while (this.tracker.inFlightCount >= this.maxInFlight) {
+    while (this.tracker.inFlightCount >= this.maxInFlight && !this.stopping) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       await heartbeat();
     }
@@ -131,10 +148,11 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   private async commit(): Promise<void> {
-    const offsets = this.tracker.takeCommittable();
+    const offsets = this.tracker.committable();
     if (offsets.length === 0) return;
     try {
       await this.consumer.commitOffsets(offsets);
+      this.tracker.markCommitted(offsets);
     } catch (error) {
       // Typically a rebalance took the partition away; its new owner replays from the last commit.
       this.logger.warn(`Offset commit failed: ${(error as Error).message}`);

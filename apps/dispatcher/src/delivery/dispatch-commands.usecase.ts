@@ -23,6 +23,13 @@ import { untilAvailable } from './until-available';
 /** The command could not be acted on at all; its message goes to the dead-letter topic with this reason. */
 export class UndeliverableCommandError extends Error {}
 
+/** Shutting down before this delivery started: it was not sent, and its message is left for a replay. */
+export class AbandonedOnShutdownError extends Error {
+  constructor() {
+    super('not started before shutdown');
+  }
+}
+
 /** Longest pause before looking again at a delivery another dispatcher is still sending. */
 const HELD_RECHECK_MS = 1_000;
 
@@ -40,6 +47,7 @@ export class DispatchCommandsUseCase {
   private readonly limiter: EndpointLimiter;
   private readonly claims: ClaimBatcher;
   readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  private stopping = false;
 
   constructor(
     private readonly events: EventRepository,
@@ -53,6 +61,11 @@ export class DispatchCommandsUseCase {
   ) {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
     this.claims = new ClaimBatcher(tasks, this.owner, policy.claimLeaseMs);
+  }
+
+  /** From now on, deliveries not yet sending are abandoned (AbandonedOnShutdownError); those on the wire finish. */
+  stopStarting(): void {
+    this.stopping = true;
   }
 
   async execute(commands: DeliveryCommand[]): Promise<Promise<void>[]> {
@@ -124,25 +137,27 @@ export class DispatchCommandsUseCase {
     await Promise.all(targets.map((target) => this.deliver(target)));
   }
 
-  /** Claims the (command, webhook) pair, sends it through the endpoint's limiter and records the attempt. */
+  /**
+   * Waits for a slot at the endpoint, then claims the (command, webhook) pair, sends and records it.
+   * Claiming only once a slot is free keeps the claim's lease to the length of one request, so a queue
+   * at a slow endpoint never outlives the leases that keep other dispatchers off its deliveries.
+   */
   private async deliver(target: Planned): Promise<void> {
     const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
-    for (;;) {
-      const attemptId = newAttemptId();
-      const claim = await this.claims.claim({ taskId, attemptId });
-      if (claim.outcome === 'completed') return;
-      if (claim.outcome === 'held') {
+    const finished = await this.limiter.run(target.webhook._id, async () => {
+      for (;;) {
+        if (this.stopping) throw new AbandonedOnShutdownError();
+        const attemptId = newAttemptId();
+        const claim = await this.claims.claim({ taskId, attemptId });
+        if (claim.outcome === 'completed') return undefined;
+        if (claim.outcome === 'claimed')
+          return { attemptId, ...(await this.sendAttempt.execute({ ...target, attemptId })) };
         // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.
         const wait = Math.min(Math.max(claim.leaseUntil.getTime() - Date.now(), 50), HELD_RECHECK_MS);
         await new Promise((resolve) => setTimeout(resolve, wait));
-        continue;
       }
-      const finished = await this.limiter.run(target.webhook._id, () =>
-        this.sendAttempt.execute({ ...target, attemptId }),
-      );
-      await this.recorder.record(finished.log, { taskId, attemptId }, finished.effect);
-      return;
-    }
+    });
+    if (finished) await this.recorder.record(finished.log, { taskId, attemptId: finished.attemptId }, finished.effect);
   }
 }
 
