@@ -11,11 +11,13 @@ FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_PORT=${FERRETDB_PORT:-27017}
 DATA_DIR=$(abs_path "${FERRETDB_DATA_DIR:-$RUN_DIR/ferretdb-$FERRETDB_PORT}")
-BIN="$CACHE_DIR/bin/ferretdb"
+PATCHES=("$ROOT"/infra/ferretdb/*.patch)
+# The binary's name carries a hash of the patches, so changing one rebuilds it.
+BIN="$CACHE_DIR/bin/ferretdb-$FERRETDB_VERSION-$(cat "${PATCHES[@]}" | sha256sum | cut -c1-12)"
 PID_FILE="$RUN_DIR/ferretdb-$FERRETDB_PORT.pid"
 LOG_FILE="$DATA_DIR/ferretdb.log"
 LISTEN="--listen-addr=127.0.0.1:$FERRETDB_PORT"
-MATCH="$BIN $LISTEN" # how we recognise our server in /proc/<pid>/cmdline
+MATCH="$LISTEN --handler=sqlite" # how we recognise our server in /proc/<pid>/cmdline, whatever its build
 
 build() {
   # Running the binary (not just finding it) also catches a broken or wrong-version build.
@@ -25,7 +27,7 @@ build() {
   built && { unlock 8; return 0; } # another run built it while we waited
   # A plain `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION` builds a binary that
   # panics at start: the module zip lacks the generated build/version/version.txt. So build from
-  # a copy of the module source with that file added.
+  # a copy of the module source with that file added, and with the patches in infra/ferretdb/.
   log "building FerretDB $FERRETDB_VERSION (once per machine; a few minutes when cold)"
   local src
   src=$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
@@ -35,6 +37,10 @@ build() {
   cp -r "$src/." "$tmp"
   chmod -R u+w "$tmp" # the module cache is read-only
   echo "$FERRETDB_VERSION" >"$tmp/build/version/version.txt"
+  # Upstream fixes the tests depend on; each patch says why in its own comment.
+  for patch in "${PATCHES[@]}"; do
+    (cd "$tmp" && git apply "$patch") || die "could not apply $patch"
+  done
   mkdir -p "$(dirname "$BIN")"
   (cd "$tmp" && go build -trimpath -o "$BIN.partial" ./cmd/ferretdb)
   mv -f "$BIN.partial" "$BIN" # only a finished build replaces the binary
@@ -52,6 +58,10 @@ probe() {
 start() {
   build
   local pid
+  if pid=$(our_pid "$PID_FILE" "$MATCH") && [[ $(readlink "/proc/$pid/exe") != "$BIN" ]]; then
+    log "restarting pid $pid on the current build"
+    stop_pidfile "$PID_FILE" "$MATCH" ferretdb 15
+  fi
   if pid=$(our_pid "$PID_FILE" "$MATCH"); then
     wait_ready ferretdb 30 "$pid" "$LOG_FILE" probe || exit 1
     log "already running on 127.0.0.1:$FERRETDB_PORT (pid $pid)"

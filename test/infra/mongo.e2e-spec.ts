@@ -80,4 +80,25 @@ describe('FerretDB test database', () => {
     const updated = await events.findOne({ tenantId: 'acme', eventId: 'evt_2' }).lean();
     expect(updated).toMatchObject({ status: 'delivered', attempts: 1 });
   });
+
+  // infra/ferretdb/update-releases-each-statement.patch: unpatched, this bulk write never returns and
+  // every later query on the database hangs behind it.
+  it('applies one bulk write of more matching updates than the server has pooled connections', async () => {
+    const docs = Array.from({ length: 150 }, (_, i) => ({
+      tenantId: 'bulk',
+      eventId: `bulk_${i}`,
+      status: 'pending',
+      attempts: 0,
+      createdAt: new Date(),
+    }));
+    await events.insertMany(docs);
+    const result = await events.bulkWrite(
+      docs.map(({ eventId }) => ({
+        updateOne: { filter: { tenantId: 'bulk', eventId }, update: { $set: { status: 'delivered' } } },
+      })),
+      { ordered: false },
+    );
+    expect(result.modifiedCount).toBe(150);
+    expect(await events.countDocuments({ tenantId: 'bulk', status: 'delivered' })).toBe(150);
+  });
 });
