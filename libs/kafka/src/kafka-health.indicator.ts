@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin, Kafka } from 'kafkajs';
 import { AppConfig } from '@app/config';
@@ -6,7 +6,7 @@ import { kafkaClientConfig } from './kafka-options';
 
 /** Kafka is "up" when the cluster answers a metadata request within the timeout. */
 @Injectable()
-export class KafkaHealthIndicator implements OnModuleDestroy {
+export class KafkaHealthIndicator implements OnApplicationShutdown {
   private admin: Admin | null = null;
 
   constructor(
@@ -32,7 +32,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.admin?.disconnect().catch(() => undefined);
   }
 }

@@ -148,6 +148,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   private async commit(): Promise<void> {
+    this.metrics.inFlight.set(this.tracker.inFlightCount);
     const offsets = this.tracker.committable();
     if (offsets.length === 0) return;
     try {

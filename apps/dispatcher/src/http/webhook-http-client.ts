@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { Agent, Dispatcher, request } from 'undici';
 import { AppConfig } from '@app/config';
@@ -21,7 +21,7 @@ export type HttpOutcome =
  * never followed, at most RESPONSE_EXCERPT_BYTES of the answer kept, and the SSRF guard on the address dialled.
  */
 @Injectable()
-export class WebhookHttpClient implements OnModuleDestroy {
+export class WebhookHttpClient implements OnApplicationShutdown {
   private readonly guarded: Agent;
   private readonly unguarded: Agent;
   private readonly allowPrivate: boolean;
@@ -86,7 +86,8 @@ export class WebhookHttpClient implements OnModuleDestroy {
     return this.guarded;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After the consumers' drain (beforeApplicationShutdown), so requests on the wire finish first.
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.guarded.close(), this.unguarded.close()]);
   }
 }
