@@ -29,7 +29,7 @@ export interface ApiTestApp {
  * configuration is validated once, when AppConfigModule is first imported: so one app per test file.
  */
 export async function startApiTestApp(suite: string, env: Record<string, string> = {}): Promise<ApiTestApp> {
-  Object.assign(process.env, {
+  const testEnv: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS: testKafkaBrokers(),
@@ -37,14 +37,21 @@ export async function startApiTestApp(suite: string, env: Record<string, string>
     ALLOW_HTTP_WEBHOOKS: 'true',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...env,
-  });
+  };
+  Object.assign(process.env, testEnv);
   const { AppModule } = await import('../../../apps/api/src/app.module');
   const { API_APP_OPTIONS, configureApp } = await import('../../../apps/api/src/bootstrap/configure-app');
   const { TopicProvisioner } = await import('@app/kafka');
+  const { AppConfig } = await import('@app/config');
   const { CreateApiTokenUseCase } =
     await import('../../../apps/api/src/auth/usecases/create-api-token/create-api-token.usecase');
 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const misconfigured = testEnvironmentMismatch(moduleRef.get(AppConfig), testEnv);
+  if (misconfigured) {
+    await moduleRef.close();
+    throw new Error(misconfigured);
+  }
   const app = moduleRef.createNestApplication<NestExpressApplication>(API_APP_OPTIONS);
   configureApp(app);
   await app.get(TopicProvisioner).ensureTopics();
@@ -72,4 +79,21 @@ export async function startApiTestApp(suite: string, env: Record<string, string>
       await app.close();
     },
   };
+}
+
+/**
+ * A spec that imports a project module at its top (say `@app/persistence`) loads the configuration
+ * before the test environment is set: the app would then talk to the development Kafka and MongoDB
+ * (and drop that database on close). Such specs must import project modules lazily; say so loudly.
+ */
+function testEnvironmentMismatch(
+  config: { get(key: 'MONGODB_URI' | 'KAFKA_BROKERS'): string },
+  testEnv: Record<string, string>,
+): string | undefined {
+  const key = (['MONGODB_URI', 'KAFKA_BROKERS'] as const).find((name) => config.get(name) !== testEnv[name]);
+  if (!key) return undefined;
+  return (
+    `The API's configuration was loaded before startApiTestApp set ${key} (it has ${config.get(key)}): ` +
+    'import project modules other than @app/contracts lazily (await import(...)) after startApiTestApp.'
+  );
 }

@@ -52,7 +52,7 @@ export class EventsController {
   ): Promise<EventSummaryDto> {
     const result = await this.createEvent.execute({
       tenantId: principal.tenantId,
-      tokenId: principal.tokenId,
+      requestedBy: principal.tokenId,
       ...body,
     });
     response.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);

@@ -12,6 +12,6 @@ import { ListEventsUseCase } from './usecases/list-events/list-events.usecase';
   imports: [AuthModule, DeliveryCommandsModule],
   controllers: [EventsController],
   providers: [CreateEventUseCase, ListEventsUseCase, GetEventUseCase, GetEventStatusUseCase, ListEventLogsUseCase],
-  exports: [GetEventUseCase],
+  exports: [GetEventUseCase, CreateEventUseCase],
 })
 export class EventsModule {}

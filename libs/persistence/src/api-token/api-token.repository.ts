@@ -16,6 +16,14 @@ export class ApiTokenRepository {
     await this.tokens.collection.insertOne(token as never);
   }
 
+  /**
+   * Event intake from Kafka: a tenant exists once a token was issued for it (revoked or not), as tenants
+   * are created only by issuing their first token. Served by the (tenantId, createdAt) index.
+   */
+  async tenantExists(tenantId: string): Promise<boolean> {
+    return (await this.tokens.exists({ tenantId }).exec()) !== null;
+  }
+
   async revoke(tokenId: string): Promise<boolean> {
     const result = await this.tokens.updateOne({ _id: tokenId, revokedAt: null }, { $set: { revokedAt: new Date() } });
     return result.modifiedCount === 1;

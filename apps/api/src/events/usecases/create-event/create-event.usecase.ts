@@ -15,10 +15,13 @@ import { toEventSummary } from '../../event-view';
 
 export interface CreateEventCommand {
   tenantId: TenantId;
-  tokenId: string;
+  /** Who asked, carried by the initial commands: the API token id, or the Kafka message's coordinates. */
+  requestedBy: string;
   type: string;
   payload: Record<string, unknown>;
   idempotencyKey?: string;
+  /** Chosen by a Kafka publisher (so that publishing again is safe); a new UUID otherwise. */
+  eventId?: string;
 }
 
 export interface CreateEventResult {
@@ -54,7 +57,7 @@ export class CreateEventUseCase {
 
     const subscribers = await this.webhooks.findActiveSubscribers(tenantId, type);
     const now = new Date();
-    const eventId = randomUUID();
+    const eventId = command.eventId ?? randomUUID();
     const event: EventDocument = {
       _id: eventId,
       tenantId,
@@ -77,7 +80,7 @@ export class CreateEventUseCase {
           eventId,
           webhookId: webhook._id,
           trigger: DeliveryTrigger.Initial,
-          requestedBy: command.tokenId,
+          requestedBy: command.requestedBy,
         })),
       );
     } catch (error) {
