@@ -28,4 +28,5 @@ npx jest --selectProjects unit --passWithNoTests "$@"
 # (unless another test run is still using the stack).
 trap 'bash infra/stack.sh release $$' EXIT
 bash infra/stack.sh acquire $$
+bash scripts/ensure-chromium.sh # the console's browser test drives Debian's Chromium
 npx jest --selectProjects integration --runInBand --passWithNoTests "$@"

@@ -4,6 +4,8 @@ import { AppConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { LoggingModule, MetricsController } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
+import { ConsoleModule } from './console/console.module';
+import { EventIntakeModule } from './event-intake/event-intake.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
@@ -25,6 +27,8 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     RetriesModule,
     RetryJobsModule,
     WebhooksModule,
+    EventIntakeModule,
+    ConsoleModule,
   ],
   controllers: [MetricsController],
   providers: [

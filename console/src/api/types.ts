@@ -1,0 +1,130 @@
+/** The shapes of the public /v1 API this page reads (see /docs on the api for the full contract). */
+
+export type EventStatus = 'pending' | 'delivering' | 'delivered' | 'partially_delivered' | 'failed';
+export const EVENT_STATUSES: EventStatus[] = ['pending', 'delivering', 'delivered', 'partially_delivered', 'failed'];
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed';
+export type RetryJobStatus = 'running' | 'queued' | 'failed';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface EventSummary {
+  eventId: string;
+  type: string;
+  status: EventStatus;
+  webhookCount: number;
+  createdAt: string;
+}
+
+export interface EventDetail extends EventSummary {
+  payload: Record<string, unknown>;
+  idempotencyKey: string;
+  updatedAt: string;
+}
+
+export interface WebhookDeliveryStatus {
+  webhookId: string;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastErrorKind: string | null;
+  nextAttemptAt: string | null;
+}
+
+export interface EventDeliveryStatus {
+  eventId: string;
+  type: string;
+  status: EventStatus;
+  createdAt: string;
+  webhooks: WebhookDeliveryStatus[];
+}
+
+export interface DeliveryAttempt {
+  attemptId: string;
+  webhookId: string;
+  url: string;
+  commandId: string;
+  trigger: 'initial' | 'automatic' | 'manual';
+  attemptNumber: number;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  responseBodyExcerpt: string | null;
+  success: boolean;
+}
+
+export interface RetryResult {
+  eventId: string;
+  webhookCount: number;
+  message: string;
+}
+
+export interface Webhook {
+  webhookId: string;
+  url: string;
+  eventTypes: string[];
+  description: string;
+  active: boolean;
+  fifo: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RotatedSecret {
+  webhookId: string;
+  secret: string;
+  previousSecretExpiresAt: string | null;
+}
+
+export interface WebhookSuccessRate {
+  webhookId: string;
+  attempts: number;
+  succeeded: number;
+  successRate: number | null;
+}
+
+export interface BulkRetryFilter {
+  webhookId?: string;
+  status?: EventStatus;
+  type?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface RetryJob {
+  jobId: string;
+  status: RetryJobStatus;
+  filter: BulkRetryFilter;
+  matched: number;
+  queued: number;
+  delivered: number;
+  failed: number;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OutcomeCounts {
+  succeeded: number;
+  httpError: number;
+  noResponse: number;
+}
+
+export interface DeliveryMinute extends OutcomeCounts {
+  minute: string;
+}
+
+export interface DeliveriesPerMinute {
+  from: string;
+  to: string;
+  totals: OutcomeCounts;
+  buckets: DeliveryMinute[];
+}

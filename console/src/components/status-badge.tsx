@@ -1,0 +1,17 @@
+const TONES: Record<string, 'ok' | 'warn' | 'bad' | 'neutral'> = {
+  delivered: 'ok',
+  queued: 'ok',
+  active: 'ok',
+  delivering: 'warn',
+  retrying: 'warn',
+  partially_delivered: 'warn',
+  running: 'warn',
+  failed: 'bad',
+  disabled: 'bad',
+  pending: 'neutral',
+};
+
+/** A status as text with a colour; the text alone carries the meaning. */
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge badge-${TONES[status] ?? 'neutral'}`}>{status.replace(/_/g, ' ')}</span>;
+}

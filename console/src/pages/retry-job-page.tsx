@@ -1,0 +1,77 @@
+import { api } from '../api/client';
+import type { RetryJob } from '../api/types';
+import { ErrorMessage, Loading, StaleNotice } from '../components/messages';
+import { StatusBadge } from '../components/status-badge';
+import { Time } from '../components/time';
+import { useResource } from '../hooks/use-resource';
+import { href } from '../router';
+
+const POLL_MS = 2_000;
+
+/** Progress of a bulk retry: events matched and queued, then the attempts' outcomes as they arrive. */
+export function RetryJobPage({ jobId }: { jobId: string }) {
+  const job = useResource(jobId, () => api<RetryJob>(`/v1/webhooks/retry-jobs/${encodeURIComponent(jobId)}`), POLL_MS);
+  return (
+    <>
+      <p>
+        <a href={href('/bulk-retry')}>← New bulk retry</a>
+      </p>
+      <h1>Bulk retry job</h1>
+      {job.data === undefined && job.error && (
+        <ErrorMessage>
+          Could not load job {jobId}: {job.error}
+        </ErrorMessage>
+      )}
+      {job.data === undefined && !job.error && <Loading what="the job" />}
+      {job.data && (
+        <>
+          <StaleNotice error={job.error} loadedAt={job.loadedAt} />
+          <JobProgress job={job.data} />
+        </>
+      )}
+    </>
+  );
+}
+
+function JobProgress({ job }: { job: RetryJob }) {
+  const filter = Object.entries(job.filter).filter(([, value]) => value !== undefined && value !== null);
+  return (
+    <section class="card" aria-live="polite">
+      <p>
+        <StatusBadge status={job.status} /> <span class="mono small">{job.jobId}</span>
+      </p>
+      {job.error && <ErrorMessage>The job stopped early: {job.error}</ErrorMessage>}
+      <div class="field">
+        <label for="job-progress">
+          Queued {job.queued} of {job.matched} matching events
+        </label>
+        <progress id="job-progress" max={Math.max(job.matched, 1)} value={job.queued} />
+      </div>
+      <dl class="facts">
+        <dt>Matched</dt>
+        <dd>{job.matched}</dd>
+        <dt>Queued</dt>
+        <dd>{job.queued}</dd>
+        <dt>Successful attempts</dt>
+        <dd>{job.delivered}</dd>
+        <dt>Failed attempts</dt>
+        <dd>{job.failed}</dd>
+        <dt>Filter</dt>
+        <dd>{filter.length ? filter.map(([key, value]) => `${key}=${String(value)}`).join(', ') : 'all events'}</dd>
+        <dt>Started</dt>
+        <dd>
+          <Time value={job.createdAt} />
+        </dd>
+        <dt>Updated</dt>
+        <dd>
+          <Time value={job.updatedAt} />
+        </dd>
+      </dl>
+      <p class="muted">
+        {job.status === 'running'
+          ? 'Still walking the matching events…'
+          : 'Every matching event is queued; the attempt counts keep growing as deliveries finish.'}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { AppProcess, freePort } from '../support/app-process';
+import { REPO_ROOT, testKafkaBrokers } from '../support/infra';
+import { respondWith, TestReceiver } from '../support/receiver';
+import { TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
+import { clearScreenshots, collectPageProblems, launchChromium, screenshot } from './support/browser';
+import { eventually, expectCount, expectText, expectVisible } from './support/eventually';
+import { issueTokenWithCli } from './support/issue-token';
+
+/**
+ * The ops console in a real browser (Debian's Chromium through playwright-core), served by the built api,
+ * against the real Kafka, FerretDB, dispatcher and an HTTP receiver that first answers 500. Screenshots of
+ * each page land in test/artifacts/screenshots/.
+ */
+describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () => {
+  const tenantId = `console-${randomUUID().slice(0, 8)}`;
+  let db: TestDatabase;
+  let receiver: TestReceiver;
+  let api: AppProcess;
+  let dispatcher: AppProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let baseUrl: string;
+  let token: string;
+  let webhookId: string;
+  let eventId: string;
+
+  const call = async (path: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        Authorization: `Bearer ${init.token ?? token}`,
+        ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    // The bodies of several endpoints, asserted field by field below.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: response.status, body: (await response.json()) as { data?: any; message?: string } };
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist/console/index.html'))) {
+      throw new Error('dist/console is missing: run `npm run build` first (npm test does).');
+    }
+    db = await TestDatabase.connect('console');
+    receiver = await new TestReceiver().start();
+    receiver.on('/hook', respondWith(500, 'receiver is down for maintenance'));
+    const shared = { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri };
+    [api, dispatcher] = await Promise.all([
+      new AppProcess('api', await freePort(), { ...shared, ALLOW_HTTP_WEBHOOKS: 'true' }, 'console-api').start(),
+      new AppProcess(
+        'dispatcher',
+        await freePort(),
+        {
+          ...shared,
+          ALLOW_PRIVATE_TARGETS: 'true',
+          // Initial attempt plus two quick automatic retries, then the delivery has failed for good.
+          RETRY_SCHEDULE: '300ms,300ms',
+          RETRY_JITTER: '0',
+        },
+        'console-dispatcher',
+      ).start(),
+    ]);
+    baseUrl = `http://127.0.0.1:${api.port}`;
+    token = await issueTokenWithCli(shared, tenantId);
+    browser = await launchChromium();
+    clearScreenshots();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await dispatcher?.stop();
+    await api?.stop();
+    await receiver?.stop();
+    await db?.close();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    page = await context.newPage();
+    problems = collectPageProblems(page);
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  const signIn = async () => {
+    await page.goto(`${baseUrl}/console/`);
+    await page.getByLabel('API token').fill(token);
+    await page.getByLabel('API token').press('Enter');
+    await expectVisible(page.getByRole('heading', { name: 'Events', level: 1 }));
+  };
+
+  it('lets an operator find a failed event, retry it once the receiver is fixed, and watch the attempt arrive', async () => {
+    // A webhook and an event, created through the HTTP API as a tenant would.
+    const created = await call('/v1/webhooks', { method: 'POST', body: { url: receiver.url('/hook') } });
+    expect(created.status).toBe(201);
+    webhookId = created.body.data.webhookId;
+    const event = await call('/v1/webhooks/events', {
+      method: 'POST',
+      body: { type: 'invoice.paid', payload: { invoiceId: 'inv_42', amount: 4200, lines: [{ sku: 'A', qty: 2 }] } },
+    });
+    expect(event.status).toBe(201);
+    eventId = event.body.data.eventId;
+    await waitFor(
+      'the event to fail for good (3 attempts answered 500)',
+      async () => (await call(`/v1/webhooks/events/${eventId}/status`)).body.data?.status === 'failed',
+      60_000,
+      250,
+    );
+
+    // 1. Sign in. A wrong token is refused where the operator can see it; the right one is kept out of the URL.
+    await page.goto(`${baseUrl}/console/`);
+    await expectVisible(page.getByRole('heading', { name: 'Webhook console' }));
+    await page.getByLabel('API token').fill('whk_not_a_real_token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), 'Sign-in failed');
+    await screenshot(page, '01-sign-in-refused');
+    await page.getByLabel('API token').fill(token);
+    await page.getByLabel('API token').press('Enter'); // the keyboard is enough
+    await expectVisible(page.getByRole('heading', { name: 'Events', level: 1 }));
+    expect(page.url()).not.toContain(token);
+    // Signing in puts keyboard users on the page's content; after a reload, the first Tab offers a skip link.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: 'Events', level: 1 }));
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate(() => Object.values({ ...sessionStorage }))).toContain(token);
+    expect(await page.evaluate(() => Object.keys({ ...localStorage }))).toEqual([]);
+    await expectVisible(page.getByRole('link', { name: eventId }));
+    await screenshot(page, '02-events');
+
+    // 2. Find the failed event with the status filter.
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(() => expect(page.url()).toMatch(/#\/events\?status=failed$/));
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: eventId }) });
+    await expectText(row, 'failed');
+    await screenshot(page, '03-events-failed');
+
+    // 3. Open it: the payload, the webhook's state, and the three failed attempts.
+    await page.getByRole('link', { name: eventId }).click();
+    await expectText(page.getByRole('heading', { level: 1 }), 'invoice.paid');
+    await expectText(page.getByRole('heading', { level: 1 }), 'failed');
+    await expectText(page.getByLabel('Event payload as JSON'), '"invoiceId": "inv_42"');
+    const failures = page.locator('.timeline li[data-outcome="failure"]');
+    await expectCount(failures, 3);
+    await expectText(failures.first(), 'Failed: 500');
+    await expectText(failures.first(), 'receiver is down for maintenance');
+    const delivery = page.getByRole('row').filter({ hasText: receiver.url('/hook') });
+    await expectText(delivery, 'failed');
+    await expectText(delivery, 'none scheduled');
+    await screenshot(page, '04-event-failed');
+
+    // 4. The receiver is fixed; retry to this webhook.
+    receiver.on('/hook', respondWith(200, 'thanks'));
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.getByRole('button', { name: /^Retry to this webhook/ }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'Event queued for retry to 1 webhook(s)' }));
+
+    // 5. The new successful attempt shows up by itself (the page polls), and the event is delivered.
+    const success = page.locator('.timeline li[data-outcome="success"]');
+    await expectCount(success, 1, 30_000);
+    await expectText(success, 'Succeeded: 200');
+    await expectText(success, 'trigger: manual');
+    await expectText(page.getByRole('heading', { level: 1 }), 'delivered', 15_000);
+    await expectText(delivery, 'delivered');
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(receiver.received('/hook')).toHaveLength(4);
+    await screenshot(page, '05-event-retried');
+
+    // The same page at phone width: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, '06-event-phone');
+    // The refused sign-in's 401 is the one failed request Chromium reports; the page showed it (above).
+    expect(problems.filter((problem) => !problem.includes('status of 401'))).toEqual([]);
+  });
+
+  it('shows webhooks with their 24 h success rate, toggles them, rotates a secret once, and runs a bulk retry', async () => {
+    await signIn();
+
+    // Webhooks: 1 success out of 4 attempts in the last day.
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    const row = page.getByRole('row').filter({ hasText: receiver.url('/hook') });
+    await expectText(row, '25 %');
+    await expectText(row, '1 of 4 attempts');
+    await screenshot(page, '07-webhooks');
+
+    await row.getByRole('button', { name: /^Disable/ }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: `Disabled ${receiver.url('/hook')}` }));
+    await expectText(row, 'disabled');
+    expect((await call(`/v1/webhooks/${webhookId}`)).body.data.active).toBe(false);
+
+    // A retry the API refuses shows the API's own message, on the event's page.
+    await page.goto(`${baseUrl}/console/#/events/${eventId}`);
+    await page.getByRole('button', { name: /^Retry to this webhook/ }).click();
+    await expectText(page.getByRole('alert'), `Retry to ${receiver.url('/hook')}: Webhook is disabled`);
+    await screenshot(page, '08-event-retry-refused');
+    // "All webhooks" means the active ones: none right now, and the page says so.
+    await page.getByRole('button', { name: 'Retry to all webhooks' }).click();
+    await expectText(page.getByRole('status'), 'Retry to all webhooks: Event queued for retry to 0 webhook(s)');
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+
+    await row.getByRole('button', { name: /^Enable/ }).click();
+    await expectVisible(row.getByRole('button', { name: /^Disable/ }));
+    expect((await call(`/v1/webhooks/${webhookId}`)).body.data.active).toBe(true);
+
+    await row.getByRole('button', { name: /^Rotate secret/ }).click();
+    await row.getByRole('button', { name: 'Rotate now' }).click();
+    const secret = (await page.locator('#new-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Copy secret' }).click();
+    await expectVisible(page.getByText('Copied'));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await screenshot(page, '09-webhook-secret-rotated');
+    await page.getByRole('button', { name: 'I stored it, hide the secret' }).click();
+    await expectCount(page.locator('#new-secret'), 0);
+
+    // Bulk retry of the delivered events to this webhook, then the job's progress.
+    await page.getByRole('link', { name: 'Bulk retry' }).click();
+    await page.getByLabel('Webhook').selectOption(webhookId);
+    await page.getByLabel('Event status').selectOption('delivered');
+    await screenshot(page, '10-bulk-retry-form');
+    await page.getByRole('button', { name: 'Start bulk retry' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Bulk retry job' }));
+    await expectVisible(page.getByText('Queued 1 of 1 matching events'), 20_000);
+    await expectText(page.locator('dt:text-is("Successful attempts") + dd'), '1', 20_000);
+    await screenshot(page, '11-retry-job');
+    await waitFor('the bulk retry delivery at the receiver', () => receiver.received('/hook').length === 5);
+
+    // The chart: every attempt of this tenant, by outcome.
+    await page.getByRole('link', { name: 'Activity' }).click();
+    const legend = page.locator('.legend');
+    await expectText(legend, 'Succeeded (2xx): 2');
+    await expectText(legend, 'HTTP error: 3');
+    await expectText(legend, 'No response: 0');
+    await screenshot(page, '12-activity');
+    // The refused retry's 409 is the one failed request Chromium reports; the page showed it (above).
+    expect(problems.filter((problem) => !problem.includes('status of 409'))).toEqual([]);
+  });
+
+  it('serves the aggregates as tenant-scoped /v1 endpoints', async () => {
+    const perMinute = await call('/v1/stats/deliveries-per-minute?hours=1');
+    expect(perMinute.status).toBe(200);
+    expect(perMinute.body.data.buckets).toHaveLength(60);
+    expect(perMinute.body.data.totals).toEqual({ succeeded: 2, httpError: 3, noResponse: 0 });
+
+    const rates = await call(`/v1/stats/webhook-success-rates?webhookIds=${webhookId}`);
+    expect(rates.body.data.items).toEqual([{ webhookId, attempts: 5, succeeded: 2, successRate: 0.4 }]);
+
+    // Another tenant sees none of it, even when it asks for this tenant's webhook by id.
+    const other = await issueTokenWithCli(
+      { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri },
+      `${tenantId}-other`,
+    );
+    expect((await call('/v1/stats/deliveries-per-minute', { token: other })).body.data.totals).toEqual({
+      succeeded: 0,
+      httpError: 0,
+      noResponse: 0,
+    });
+    expect(
+      (await call(`/v1/stats/webhook-success-rates?webhookIds=${webhookId}`, { token: other })).body.data.items,
+    ).toEqual([{ webhookId, attempts: 0, succeeded: 0, successRate: null }]);
+
+    expect(await call('/v1/stats/deliveries-per-minute?hours=25')).toEqual({
+      status: 400,
+      body: { message: 'hours must be an integer between 1 and 24' },
+    });
+    expect(await call('/v1/stats/webhook-success-rates')).toEqual({
+      status: 400,
+      body: { message: 'webhookIds must be 1-100 comma-separated webhook UUIDs' },
+    });
+    expect((await call('/v1/stats/deliveries-per-minute', { token: 'whk_nope' })).status).toBe(401);
+  });
+
+  it('answers /console with the page under a strict content security policy, and unknown files with 404', async () => {
+    const index = await fetch(`${baseUrl}/console`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await index.text()).toContain('<div id="app">');
+    expect((await fetch(`${baseUrl}/console/assets/missing-file.js`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/console/..%2F..%2Fpackage.json`)).status).not.toBe(200);
+  });
+});
