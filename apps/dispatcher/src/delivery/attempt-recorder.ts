@@ -23,9 +23,11 @@ interface FinishedAttempt {
 const FLUSH_BATCH = 1_000;
 
 /**
- * Finishes attempts in batches: publishes their delivery-log events (acks=all), then marks their claims
- * completed, then applies webhook side effects (410, auto-disable, failure streaks). The log goes first:
- * a crash after it and before the claim is marked re-sends the webhook, never loses the log.
+ * Finishes attempts in batches: marks their claims completed with the delivery-log event stored in each
+ * (an outbox), then publishes those events (acks=all), then applies webhook side effects (410,
+ * auto-disable, failure streaks). Only once the events are acknowledged does the command's offset move.
+ * A crash before the completion re-sends the webhook (the one duplicate window; receivers dedupe on
+ * webhook-id); a crash after it re-sends nothing, and the replaying dispatcher publishes the stored event.
  */
 @Injectable()
 export class AttemptRecorder {
@@ -42,22 +44,26 @@ export class AttemptRecorder {
     return this.finished.push({ log, claim, effect });
   }
 
+  /** Publishes a log event again, for a replayed command whose task a crashed dispatcher completed. */
+  republish(logJson: string, eventId: string): Promise<void> {
+    return this.publishLogs([{ key: eventId, value: logJson }]);
+  }
+
   private async flush(batch: FinishedAttempt[]): Promise<void> {
-    await untilAvailable(this.logger, 'Publishing delivery logs', () =>
-      this.producer.sendAll(
-        batch.map(({ log }) => ({
-          topic: KafkaTopic.DeliveryLogs,
-          // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
-          key: log.eventId,
-          value: JSON.stringify(log),
-        })),
-      ),
-    );
-    await untilAvailable(this.logger, 'Completing delivery claims', () =>
-      this.tasks.complete(batch.map(({ claim }) => claim)),
-    );
+    const logs = batch.map(({ log, claim }) => ({ ...claim, logJson: JSON.stringify(log), eventId: log.eventId }));
+    await untilAvailable(this.logger, 'Completing delivery claims', () => this.tasks.complete(logs));
+    await this.publishLogs(logs.map(({ logJson, eventId }) => ({ key: eventId, value: logJson })));
     await untilAvailable(this.logger, 'Updating webhook health', () =>
       this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
+    );
+  }
+
+  private async publishLogs(logs: { key: string; value: string }[]): Promise<void> {
+    await untilAvailable(this.logger, 'Publishing delivery logs', () =>
+      this.producer.sendAll(
+        // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
+        logs.map(({ key, value }) => ({ topic: KafkaTopic.DeliveryLogs, key, value })),
+      ),
     );
   }
 

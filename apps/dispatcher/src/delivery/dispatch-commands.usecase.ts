@@ -149,7 +149,10 @@ export class DispatchCommandsUseCase {
         if (this.stopping) throw new AbandonedOnShutdownError();
         const attemptId = newAttemptId();
         const claim = await this.claims.claim({ taskId, attemptId });
-        if (claim.outcome === 'completed') return undefined;
+        if (claim.outcome === 'completed') {
+          if (claim.logJson) await this.recorder.republish(claim.logJson, target.event._id);
+          return undefined;
+        }
         if (claim.outcome === 'claimed')
           return { attemptId, ...(await this.sendAttempt.execute({ ...target, attemptId })) };
         // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.

@@ -20,7 +20,8 @@ export class DeliveryAttemptRepository {
 
   /**
    * Writes attempt logs in one unordered batch through the driver (no per-document validation or
-   * hydration). A log read twice from Kafka collides on its attempt id and is skipped.
+   * hydration), skipping those already stored: a log read twice from Kafka, or republished after a
+   * crash, is written once. Returns how many were new.
    */
   async insertLogs(logs: DeliveryLogV1[]): Promise<number> {
     if (logs.length === 0) return 0;
@@ -43,15 +44,28 @@ export class DeliveryAttemptRepository {
       responseBodyExcerpt: log.responseBodyExcerpt,
       createdAt: now,
     }));
+    // Known ids are filtered out first rather than left to collide: FerretDB stops an unordered insert
+    // at its first duplicate and drops the documents after it.
+    const existing = new Set(
+      (
+        await this.attempts
+          .find({ _id: { $in: documents.map(({ _id }) => _id) } }, { _id: 1 })
+          .lean()
+          .exec()
+      ).map(({ _id }) => String(_id)),
+    );
+    const fresh = documents.filter(({ _id }) => !existing.has(_id));
+    if (fresh.length === 0) return 0;
     try {
-      const result = await this.attempts.collection.insertMany(documents as never[], { ordered: false });
-      return result.insertedCount;
+      await this.attempts.collection.insertMany(fresh as never[], { ordered: false });
     } catch (error) {
       const writeErrors = (error as { writeErrors?: { code: number }[] }).writeErrors;
       const duplicatesOnly = Array.isArray(writeErrors) && writeErrors.every((each) => each.code === 11000);
       if (!duplicatesOnly) throw error;
-      return documents.length - writeErrors.length;
+      // Another writer stored some of them meanwhile (a rebalance overlap): store what is still missing.
+      return this.insertLogs(logs);
     }
+    return fresh.length;
   }
 
   async findPage(tenantId: TenantId, query: AttemptQuery): Promise<Page<DeliveryAttemptDocument>> {

@@ -8,9 +8,15 @@ export interface TaskClaim {
   attemptId: string;
 }
 
+/** A finished attempt: its claim and the delivery-log event to keep with it. */
+export interface CompletedTask extends TaskClaim {
+  logJson: string;
+}
+
 export type ClaimOutcome =
   | { taskId: string; outcome: 'claimed' }
-  | { taskId: string; outcome: 'completed' }
+  /** Already done; `logJson` is its attempt's log event, to publish again in case the crash came first. */
+  | { taskId: string; outcome: 'completed'; logJson: string | null }
   | { taskId: string; outcome: 'held'; leaseUntil: Date };
 
 @Injectable()
@@ -18,15 +24,17 @@ export class DeliveryTaskRepository {
   constructor(@InjectModel(DELIVERY_TASK_MODEL) private readonly tasks: Model<DeliveryTaskDocument>) {}
 
   /**
-   * Claims tasks for `owner` in one round trip. A task is claimable when it does not exist yet or its
-   * holder's lease ran out (that holder crashed mid-delivery). A completed task, or one whose lease is
-   * live, makes the upsert collide on _id, which is how "not yours" is detected without a transaction.
+   * Claims tasks for `owner`: one bulk upsert, then one read of the tasks. A task is claimable when it
+   * does not exist yet or its holder's lease ran out (that holder crashed mid-delivery). A completed
+   * task, or one whose lease is live, makes the upsert collide on _id, which is how "not yours" is
+   * detected without a transaction. Who won is read back by attemptId rather than taken from the bulk
+   * write's error list: FerretDB reports only the first duplicate of an unordered bulk write, at the
+   * wrong index, and skips the statements after it.
    */
   async claim(claims: TaskClaim[], owner: string, leaseMs: number): Promise<ClaimOutcome[]> {
     if (claims.length === 0) return [];
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + leaseMs);
-    const failedIndexes = new Set<number>();
     try {
       await this.tasks.bulkWrite(
         claims.map(({ taskId, attemptId }) => ({
@@ -34,7 +42,7 @@ export class DeliveryTaskRepository {
             filter: { _id: taskId, state: DeliveryTaskState.InFlight, leaseUntil: { $lt: now } },
             update: {
               $set: { owner, leaseUntil, attemptId, state: DeliveryTaskState.InFlight },
-              $setOnInsert: { createdAt: now, completedAt: null },
+              $setOnInsert: { createdAt: now, completedAt: null, logJson: null },
             },
             upsert: true,
           },
@@ -42,31 +50,30 @@ export class DeliveryTaskRepository {
         { ordered: false },
       );
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code: number }[] }).writeErrors;
-      if (!writeErrors) throw error;
-      for (const writeError of writeErrors) {
-        if (writeError.code !== 11000) throw error;
-        failedIndexes.add(writeError.index);
-      }
+      const writeErrors = (error as { writeErrors?: { code: number }[] }).writeErrors;
+      if (!writeErrors?.every((writeError) => writeError.code === 11000)) throw error;
     }
-    const refused = claims.filter((_, index) => failedIndexes.has(index)).map((claim) => claim.taskId);
-    const holders = new Map((await this.findByIds(refused)).map((task) => [task._id, task] as const));
-    return claims.map(({ taskId }, index): ClaimOutcome => {
-      if (!failedIndexes.has(index)) return { taskId, outcome: 'claimed' };
-      const holder = holders.get(taskId);
-      if (!holder || holder.state === DeliveryTaskState.Completed) return { taskId, outcome: 'completed' };
-      return { taskId, outcome: 'held', leaseUntil: holder.leaseUntil };
+    const tasks = new Map(
+      (await this.findByIds(claims.map(({ taskId }) => taskId))).map((task) => [task._id, task] as const),
+    );
+    return claims.map(({ taskId, attemptId }): ClaimOutcome => {
+      const task = tasks.get(taskId);
+      // Not written: the statement was skipped. Ask again shortly.
+      if (!task) return { taskId, outcome: 'held', leaseUntil: now };
+      if (task.state === DeliveryTaskState.Completed) return { taskId, outcome: 'completed', logJson: task.logJson };
+      if (task.attemptId === attemptId) return { taskId, outcome: 'claimed' };
+      return { taskId, outcome: 'held', leaseUntil: task.leaseUntil };
     });
   }
 
-  async complete(tasks: TaskClaim[]): Promise<void> {
+  async complete(tasks: CompletedTask[]): Promise<void> {
     if (tasks.length === 0) return;
     const now = new Date();
     await this.tasks.bulkWrite(
-      tasks.map(({ taskId, attemptId }) => ({
+      tasks.map(({ taskId, attemptId, logJson }) => ({
         updateOne: {
           filter: { _id: taskId, attemptId },
-          update: { $set: { state: DeliveryTaskState.Completed, completedAt: now } },
+          update: { $set: { state: DeliveryTaskState.Completed, completedAt: now, logJson } },
         },
       })),
       { ordered: false },

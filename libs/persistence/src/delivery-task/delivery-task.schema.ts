@@ -20,6 +20,13 @@ export interface DeliveryTaskDocument {
   attemptId: string;
   createdAt: Date;
   completedAt: Date | null;
+  /**
+   * The finished attempt's delivery-log event (JSON), written with the completion and before it is
+   * published: an outbox. A dispatcher that replays the command after a crash finds the task completed
+   * and publishes this again (the log writer dedupes by attemptId), so the log is never lost and the
+   * webhook is not sent twice.
+   */
+  logJson: string | null;
 }
 
 export const deliveryTaskIdOf = (commandId: string, webhookId: string): string => `${commandId}:${webhookId}`;
@@ -33,6 +40,7 @@ export const DeliveryTaskSchema = new Schema<DeliveryTaskDocument>(
     attemptId: { type: String, required: true },
     createdAt: { type: Date, required: true },
     completedAt: { type: Date, default: null },
+    logJson: { type: String, default: null },
   },
   { collection: 'delivery_tasks', versionKey: false },
 );
