@@ -50,7 +50,7 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
     await dispatcher?.stop();
     await receiver?.stop();
     await kafka?.close();
-    await db?.dropAndClose();
+    await db?.close();
   });
 
   const command = (eventId: string, webhookId?: string, extra: Record<string, unknown> = {}) =>

@@ -28,7 +28,13 @@ export class AppProcess {
     const portVariable = this.app === 'api' ? 'API_PORT' : 'DISPATCHER_PORT';
     this.child = spawn(process.execPath, [join(ROOT, `dist/apps/${this.app}/main.js`)], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...this.env, [portVariable]: String(this.port) },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn',
+        ...this.env,
+        [portVariable]: String(this.port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.pipe(log);

@@ -125,6 +125,51 @@ export class TestDatabase {
     return event;
   }
 
+  /** `count` events, event i targeting `webhooks[i % webhooks.length]`, stored in two bulk writes. */
+  async createEvents(
+    tenantId: string,
+    type: string,
+    count: number,
+    webhooks: WebhookDocument[],
+  ): Promise<EventDocument[]> {
+    const now = new Date();
+    const events: EventDocument[] = Array.from({ length: count }, (_, index) => ({
+      _id: randomUUID(),
+      tenantId,
+      type,
+      payloadJson: JSON.stringify({ index }),
+      idempotencyKey: randomUUID(),
+      status: EventStatus.Pending,
+      webhookCount: 1,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await this.events.collection.insertMany(events as never[]);
+    await this.deliveries.collection.insertMany(
+      events.map((event, index) => {
+        const webhook = webhooks[index % webhooks.length];
+        return {
+          _id: deliveryIdOf(event._id, webhook._id),
+          tenantId,
+          eventId: event._id,
+          webhookId: webhook._id,
+          url: webhook.url,
+          status: 'pending',
+          attempts: 0,
+          scheduledFailures: 0,
+          lastAttemptAt: null,
+          lastStatusCode: null,
+          lastErrorKind: null,
+          nextAttemptAt: null,
+          scheduleLeaseUntil: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+      }) as never[],
+    );
+    return events;
+  }
+
   attemptsOf(eventId: string): Promise<DeliveryAttemptDocument[]> {
     return this.attempts.find({ eventId }).sort({ startedAt: 1 }).lean<DeliveryAttemptDocument[]>().exec();
   }
@@ -141,8 +186,12 @@ export class TestDatabase {
     return this.webhooks.findById(webhookId).lean<WebhookDocument>().exec();
   }
 
-  async dropAndClose(): Promise<void> {
-    await this.connection.dropDatabase().catch(() => undefined);
+  /**
+   * Closes without dropping the database: a drop while the server still runs queries of just-killed
+   * app processes crashed FerretDB/SQLite (SIGBUS in its WAL index). Each run starts from a wiped
+   * test stack instead (infra/stack.sh acquire), and database names are unique per run.
+   */
+  async close(): Promise<void> {
     await this.connection.close();
   }
 }

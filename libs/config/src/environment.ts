@@ -50,6 +50,13 @@ export class Environment {
   @Max(7)
   KAFKA_REPLICATION_FACTOR = 1;
 
+  /**
+   * How long the group waits for a silent consumer (a crashed process) before giving its partitions to
+   * the others: the pause a crash causes on those partitions. Heartbeats go every tenth of it.
+   */
+  @Matches(DURATION)
+  KAFKA_SESSION_TIMEOUT = '30s';
+
   @IsString()
   MONGODB_URI = 'mongodb://127.0.0.1:27017/webhooks';
 

@@ -5,3 +5,4 @@ export * from './kafka-health.indicator';
 export * from './dead-letter.publisher';
 export * from './kafka.module';
 export * from './managed-consumer';
+export * from './with-heartbeats';

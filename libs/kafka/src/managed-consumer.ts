@@ -11,8 +11,8 @@ import { kafkaClientConfig } from './kafka-options';
 export function createManagedConsumer(config: AppConfig, role: string, consumerConfig: ConsumerConfig): Consumer {
   const logger = new Logger(`KafkaConsumer:${role}`);
   const consumer = new Kafka(kafkaClientConfig(config, role)).consumer({
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: config.durationMs('KAFKA_SESSION_TIMEOUT'),
+    heartbeatInterval: Math.max(Math.floor(config.durationMs('KAFKA_SESSION_TIMEOUT') / 10), 100),
     allowAutoTopicCreation: false,
     ...consumerConfig,
   });

@@ -9,7 +9,7 @@ import {
   KafkaTopic,
   parseMessage,
 } from '@app/contracts';
-import { createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
+import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
 import { DeliveryPolicy } from '../delivery/delivery-policy';
 import {
   AbandonedOnShutdownError,
@@ -22,6 +22,8 @@ import { OffsetTracker } from './offset-tracker';
 
 /** How often finished offsets are committed. A crash replays at most this much finished work (claims skip it). */
 const COMMIT_INTERVAL_MS = 500;
+/** Commands planned per round of database lookups. */
+const DISPATCH_SLICE = 250;
 /** At shutdown, time beyond one request's lease for the last attempts' logs to reach Kafka. */
 const SHUTDOWN_RECORDING_GRACE_MS = 5_000;
 
@@ -97,10 +99,32 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.logger.log(`Left the consumer group with ${this.tracker.inFlightCount} deliveries unfinished`);
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  /**
+   * Hands the batch to the dispatch use case a slice at a time and releases each slice at once, so the
+   * partition keeps flowing while its deliveries run. Heartbeats between slices keep a large batch on a
+   * slow database from outliving the session timeout (which would stop the whole group for a rebalance).
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += DISPATCH_SLICE) {
+      if (!isRunning() || isStale() || this.stopping) return;
+      const slice = batch.messages.slice(start, start + DISPATCH_SLICE);
+      await withHeartbeats(heartbeat, () => this.dispatchSlice(topic, partition, slice));
+      resolveOffset(slice[slice.length - 1].offset);
+      this.metrics.inFlight.set(this.tracker.inFlightCount);
+      // Back-pressure: stop taking more work while too much is in flight; heartbeats keep the membership.
+      while (this.tracker.inFlightCount >= this.maxInFlight && !this.stopping) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        await heartbeat();
+      }
+      await heartbeat();
+    }
+    this.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
+  }
+
+  private async dispatchSlice(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
     const commands: { command: DeliveryCommand; message: KafkaMessage }[] = [];
-    for (const message of batch.messages) {
+    for (const message of messages) {
       this.tracker.track(topic, partition, message.offset);
       const parsed = parseMessage(DeliveryCommandV1, message.value);
       if (parsed.ok) {
@@ -109,34 +133,24 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
         void this.deadLetter(topic, partition, message, parsed.reason);
       }
     }
-    if (commands.length > 0) {
-      const completions = await this.dispatch.execute(commands.map(({ command }) => command));
-      completions.forEach((completion, index) => {
-        const { message, command } = commands[index];
-        completion.then(
-          () => this.tracker.done(topic, partition, message.offset),
-          (error: Error) => {
-            if (error instanceof AbandonedOnShutdownError) {
-              this.tracker.abandon(topic, partition, message.offset);
-              return;
-            }
-            if (!(error instanceof UndeliverableCommandError)) {
-              this.logger.error({ commandId: command.commandId, eventId: command.eventId }, error.stack);
-            }
-            void this.deadLetter(topic, partition, message, error.message);
-          },
-        );
-      });
-    }
-    resolveOffset(batch.lastOffset());
-    this.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
-    this.metrics.inFlight.set(this.tracker.inFlightCount);
-    // Back-pressure: stop taking more work while too much is in flight; heartbeats keep the membership.
-    while (this.tracker.inFlightCount >= this.maxInFlight && !this.stopping) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      await heartbeat();
-    }
-    await heartbeat();
+    if (commands.length === 0) return;
+    const completions = await this.dispatch.execute(commands.map(({ command }) => command));
+    completions.forEach((completion, index) => {
+      const { message, command } = commands[index];
+      completion.then(
+        () => this.tracker.done(topic, partition, message.offset),
+        (error: Error) => {
+          if (error instanceof AbandonedOnShutdownError) {
+            this.tracker.abandon(topic, partition, message.offset);
+            return;
+          }
+          if (!(error instanceof UndeliverableCommandError)) {
+            this.logger.error({ commandId: command.commandId, eventId: command.eventId }, error.stack);
+          }
+          void this.deadLetter(topic, partition, message, error.message);
+        },
+      );
+    });
   }
 
   private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Consumer, EachBatchPayload } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { ConsumerGroup, DeliveryLogV1, KafkaTopic } from '@app/contracts';
-import { createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
+import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
 import { untilAvailable } from '../delivery/until-available';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { parseDeliveryLog } from './parse-delivery-log';
@@ -12,6 +12,9 @@ import { PersistDeliveryLogsUseCase } from './persist-delivery-logs.usecase';
  * The log writer: reads delivery-log events and persists them to MongoDB a batch at a time. Offsets are
  * committed only after the batch is stored, so a crash replays it (and the writes are idempotent).
  */
+/** Log events persisted per round of writes. */
+const PERSIST_SLICE = 100;
+
 @Injectable()
 export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryLogConsumer.name);
@@ -38,20 +41,32 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplic
     await this.consumer?.disconnect();
   }
 
-  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    const logs: DeliveryLogV1[] = [];
-    for (const message of batch.messages) {
-      const parsed = parseDeliveryLog(message.value);
-      if (parsed.ok) {
-        logs.push(parsed.value);
-        continue;
+  /**
+   * Persists the batch a slice at a time, marking each slice's offsets and heartbeating between slices:
+   * a large batch on a slow database must not outlive the session timeout, or the member is dropped and
+   * the whole group stops for a rebalance.
+   */
+  private async onBatch({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    for (let start = 0; start < batch.messages.length; start += PERSIST_SLICE) {
+      if (!isRunning() || isStale()) return;
+      const slice = batch.messages.slice(start, start + PERSIST_SLICE);
+      const logs: DeliveryLogV1[] = [];
+      for (const message of slice) {
+        const parsed = parseDeliveryLog(message.value);
+        if (parsed.ok) {
+          logs.push(parsed.value);
+          continue;
+        }
+        await untilAvailable(this.logger, 'Dead-lettering a delivery log', () =>
+          this.deadLetters.publish(batch.topic, batch.partition, message, parsed.reason),
+        );
+        this.metrics.deadLettered.inc({ topic: batch.topic });
       }
-      await untilAvailable(this.logger, 'Dead-lettering a delivery log', () =>
-        this.deadLetters.publish(batch.topic, batch.partition, message, parsed.reason),
+      await withHeartbeats(heartbeat, () =>
+        untilAvailable(this.logger, 'Persisting delivery logs', () => this.persist.execute(logs)),
       );
-      this.metrics.deadLettered.inc({ topic: batch.topic });
+      resolveOffset(slice[slice.length - 1].offset);
+      await heartbeat();
     }
-    await untilAvailable(this.logger, 'Persisting delivery logs', () => this.persist.execute(logs));
-    await heartbeat();
   }
 }
