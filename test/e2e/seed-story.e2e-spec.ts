@@ -3,8 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { issueTokenWithCli } from '../console/support/issue-token';
 import { AppProcess, freePort } from '../support/app-process';
 import { testKafkaBrokers } from '../support/infra';
-import { respondWith, TestReceiver } from '../support/receiver';
-import { TestDatabase } from '../support/test-database';
+import { ReceivedRequest, respondWith, TestReceiver } from '../support/receiver';
+import { newSecret, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 interface Envelope {
@@ -13,60 +13,131 @@ interface Envelope {
   message?: string;
 }
 
+interface Attempt {
+  webhookId: string;
+  commandId: string;
+  trigger: 'initial' | 'automatic' | 'manual';
+  attemptNumber: number;
+  startedAt: string;
+  statusCode: number | null;
+  responseBodyExcerpt: string | null;
+  success: boolean;
+}
+
+interface EventStatusView {
+  eventId: string;
+  status: string;
+  webhooks: { webhookId: string; url: string; status: string; attempts: number; lastStatusCode: number | null }[];
+}
+
+const retried = (webhookCount: number, eventId: string) => ({
+  status: 200,
+  body: {
+    success: true,
+    data: { eventId, webhookCount, message: `Event queued for retry to ${webhookCount} webhook(s)` },
+  },
+});
+
 /**
- * The seed's story across real processes, as the README tells a newcomer to run it: a token from the
- * CLI, a webhook and an event through the API, then POST /v1/webhooks/events/{eventId}/retry; the
- * command goes through Kafka to the dispatcher, which POSTs a signed webhook to the receiver; the
- * attempt then shows in GET /logs and the outcome in GET /status.
+ * The seed's story across real processes, as the README's quick start tells a newcomer to run it: a token
+ * from the CLI, a webhook and an event through the API, then POST /v1/webhooks/events/{eventId}/retry; the
+ * command goes through Kafka to the dispatcher, which POSTs a signed webhook to the receiver; the attempt
+ * then shows in GET .../logs and the outcome in GET .../status. Each test is its own tenant.
  */
 describe('Seed story end to end (api and dispatcher processes, Kafka, FerretDB, an HTTP receiver)', () => {
   let db: TestDatabase;
   let receiver: TestReceiver;
   let api: AppProcess;
   let dispatcher: AppProcess;
-  let token: string;
+  let shared: Record<string, string>;
 
-  const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-    const response = await fetch(`http://127.0.0.1:${api.port}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+  /** A tenant with a token from the real CLI, calling the API the way the README's curl lines do. */
+  const newTenant = async (name: string) => {
+    const token = await issueTokenWithCli(shared, `${name}-${randomUUID().slice(0, 8)}`);
+    const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+      const response = await fetch(`http://127.0.0.1:${api.port}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      return { status: response.status, body: (await response.json()) as Envelope };
+    };
+    return {
+      call,
+      async createWebhook(path: string) {
+        const created = await call('/v1/webhooks', { method: 'POST', body: { url: receiver.url(path) } });
+        expect(created.status).toBe(201);
+        expect(created.body.data).toMatchObject({ url: receiver.url(path), active: true, eventTypes: [] });
+        expect(created.body.data.secret).toMatch(/^whsec_/);
+        return created.body.data as { webhookId: string; secret: string };
       },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      async createEvent(payload: Record<string, unknown>) {
+        const created = await call('/v1/webhooks/events', { method: 'POST', body: { type: 'invoice.paid', payload } });
+        expect(created.status).toBe(201);
+        expect(created.body.data).toMatchObject({ type: 'invoice.paid', webhookCount: 1 });
+        return created.body.data.eventId as string;
+      },
+      /** With no body exactly like the seed's curl (only the Authorization header), else JSON. */
+      retry: (eventId: string, body?: unknown) =>
+        call(`/v1/webhooks/events/${eventId}/retry`, { method: 'POST', body }),
+      status: async (eventId: string) =>
+        (await call(`/v1/webhooks/events/${eventId}/status`)).body.data as EventStatusView | undefined,
+      logs: async (eventId: string) =>
+        ((await call(`/v1/webhooks/events/${eventId}/logs`)).body.data?.items ?? []) as Attempt[],
+      listedEventIds: async (query: string) =>
+        ((await call(`/v1/webhooks/events?limit=100${query}`)).body.data.items as { eventId: string }[]).map(
+          (item) => item.eventId,
+        ),
+    };
+  };
+  type Tenant = Awaited<ReturnType<typeof newTenant>>;
+
+  /** What a receiver following the Standard Webhooks spec does: verify, then read the envelope. */
+  const verifiedBody = (request: ReceivedRequest, secret: string) => {
+    expect(() => new Webhook(newSecret()).verify(request.body, request.headers as Record<string, string>)).toThrow();
+    const verified = new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    expect(JSON.parse(request.body)).toEqual(verified);
+    return verified as Record<string, unknown>;
+  };
+
+  const expectDelivery = (request: ReceivedRequest, secret: string, eventId: string, payload: object) => {
+    expect(request.headers['webhook-id']).toBe(eventId);
+    expect(request.headers['content-type']).toMatch(/^application\/json/);
+    const body = verifiedBody(request, secret);
+    expect(body).toEqual({ id: eventId, type: 'invoice.paid', timestamp: expect.any(String), data: payload });
+    expect(Number.isNaN(Date.parse(body.timestamp as string))).toBe(false);
+  };
+
+  /** Logs are newest first: attempt numbers count down and start times never go up. */
+  const expectNewestFirst = (logs: Attempt[]) => {
+    expect(logs.map((attempt) => attempt.attemptNumber)).toEqual(logs.map((_, index) => logs.length - index));
+    const started = logs.map((attempt) => Date.parse(attempt.startedAt));
+    expect([...started].sort((a, b) => b - a)).toEqual(started);
+  };
+
+  const logsOnceThereAre = (tenant: Tenant, eventId: string, count: number) =>
+    waitFor(`${count} attempts in GET .../logs`, async () => {
+      const logs = await tenant.logs(eventId);
+      return logs.length === count ? logs : undefined;
     });
-    return { status: response.status, body: (await response.json()) as Envelope };
-  };
-
-  const createWebhook = async (path: string) => {
-    const created = await call('/v1/webhooks', { method: 'POST', body: { url: receiver.url(path) } });
-    expect(created.status).toBe(201);
-    return created.body.data as { webhookId: string; secret: string };
-  };
-
-  const createEvent = async (payload: Record<string, unknown>) => {
-    const created = await call('/v1/webhooks/events', { method: 'POST', body: { type: 'invoice.paid', payload } });
-    expect(created.status).toBe(201);
-    return created.body.data.eventId as string;
-  };
-
-  const statusOf = async (eventId: string) => (await call(`/v1/webhooks/events/${eventId}/status`)).body.data;
-  const logsOf = async (eventId: string) => (await call(`/v1/webhooks/events/${eventId}/logs`)).body.data;
 
   beforeAll(async () => {
     db = await TestDatabase.connect('seed_story');
     receiver = await new TestReceiver().start();
-    const shared = { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri };
+    shared = { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri };
     [api, dispatcher] = await Promise.all([
       new AppProcess('api', await freePort(), { ...shared, ALLOW_HTTP_WEBHOOKS: 'true' }, 'seed-api').start(),
       new AppProcess(
         'dispatcher',
         await freePort(),
+        // The initial attempt and one automatic retry 200 ms later, then a delivery has failed for good.
         { ...shared, ALLOW_PRIVATE_TARGETS: 'true', RETRY_SCHEDULE: '200ms', RETRY_JITTER: '0' },
         'seed-dispatcher',
       ).start(),
     ]);
-    token = await issueTokenWithCli(shared, `seed-${randomUUID().slice(0, 8)}`);
   });
 
   afterAll(async () => {
@@ -77,98 +148,143 @@ describe('Seed story end to end (api and dispatcher processes, Kafka, FerretDB, 
   });
 
   it('retries a delivered event to one webhook and to all, each a verified POST that shows in the logs and status', async () => {
-    const webhook = await createWebhook('/seed');
-    const payload = { invoiceId: 'inv_42', amount: 4200 };
-    const eventId = await createEvent(payload);
-    await waitFor('the initial delivery', () => receiver.received('/seed').length === 1);
+    const acme = await newTenant('acme');
+    const webhook = await acme.createWebhook('/seed');
+    const payload = { amount: 42, customer: { id: 'cus_1', tags: ['vip'] } };
+    const eventId = await acme.createEvent(payload);
 
-    const one = await call(`/v1/webhooks/events/${eventId}/retry`, {
-      method: 'POST',
-      body: { webhookId: webhook.webhookId },
+    const [initial] = await waitFor('the initial delivery', () => {
+      const received = receiver.received('/seed');
+      return received.length === 1 ? received : undefined;
     });
-    expect(one).toEqual({
-      status: 200,
-      body: {
-        success: true,
-        data: { eventId, webhookCount: 1, message: 'Event queued for retry to 1 webhook(s)' },
-      },
-    });
+    expectDelivery(initial, webhook.secret, eventId, payload);
+    await waitFor(
+      'the initial attempt in the status',
+      async () => (await acme.status(eventId))?.status === 'delivered',
+    );
+
+    // 1. Retry to the one webhook named in the body.
+    expect(await acme.retry(eventId, { webhookId: webhook.webhookId })).toEqual(retried(1, eventId));
     await waitFor('the retried POST', () => receiver.received('/seed').length === 2);
+    const second = receiver.received('/seed')[1];
+    expectDelivery(second, webhook.secret, eventId, payload);
+    expect(second.headers['webhook-id']).toBe(initial.headers['webhook-id']);
 
-    const [initial, retried] = receiver.received('/seed');
-    expect(retried.headers['webhook-id']).toBe(eventId);
-    expect(retried.headers['webhook-id']).toBe(initial.headers['webhook-id']);
-    const verified = new Webhook(webhook.secret).verify(retried.body, retried.headers as Record<string, string>);
-    expect(verified).toMatchObject({ id: eventId, type: 'invoice.paid', data: payload });
-    expect(Object.keys(verified as object).sort()).toEqual(['data', 'id', 'timestamp', 'type']);
+    let logs = await logsOnceThereAre(acme, eventId, 2);
+    expect(logs[0]).toMatchObject({ webhookId: webhook.webhookId, trigger: 'manual', success: true, statusCode: 200 });
+    expect(logs[1]).toMatchObject({ webhookId: webhook.webhookId, trigger: 'initial', success: true, statusCode: 200 });
+    expectNewestFirst(logs);
 
-    const logs = await waitFor('the manual attempt in the logs', async () => {
-      const page = await logsOf(eventId);
-      return page?.items?.length === 2 ? page.items : undefined;
-    });
-    expect(logs[0]).toMatchObject({
-      webhookId: webhook.webhookId,
-      trigger: 'manual',
-      success: true,
-      statusCode: 200,
-    });
-    expect(logs[1]).toMatchObject({ trigger: 'initial', success: true, statusCode: 200 });
-
-    // No body: every active subscribed webhook of the tenant.
-    const all = await call(`/v1/webhooks/events/${eventId}/retry`, { method: 'POST' });
-    expect(all.body).toEqual({
-      success: true,
-      data: { eventId, webhookCount: 1, message: 'Event queued for retry to 1 webhook(s)' },
-    });
+    // 2. Retry with no body, exactly the seed's curl: every active subscribed webhook (one here).
+    expect(await acme.retry(eventId)).toEqual(retried(1, eventId));
     await waitFor('the third POST', () => receiver.received('/seed').length === 3);
+    const third = receiver.received('/seed')[2];
+    expectDelivery(third, webhook.secret, eventId, payload);
+    expect(third.headers['webhook-id']).toBe(initial.headers['webhook-id']);
+
+    logs = await logsOnceThereAre(acme, eventId, 3);
+    expect(logs.map((attempt) => [attempt.trigger, attempt.success, attempt.statusCode])).toEqual([
+      ['manual', true, 200],
+      ['manual', true, 200],
+      ['initial', true, 200],
+    ]);
+    expectNewestFirst(logs);
+    // Each manual retry is its own command, so the dispatcher did not de-duplicate the second one away.
+    expect(new Set(logs.map((attempt) => attempt.commandId)).size).toBe(3);
+
     const status = await waitFor('three attempts in the status', async () => {
-      const current = await statusOf(eventId);
-      return current?.webhooks?.[0]?.attempts === 3 ? current : undefined;
+      const current = await acme.status(eventId);
+      return current?.webhooks[0]?.attempts === logs.length ? current : undefined;
     });
     expect(status).toMatchObject({
       eventId,
+      type: 'invoice.paid',
       status: 'delivered',
-      webhooks: [{ webhookId: webhook.webhookId, url: receiver.url('/seed'), status: 'delivered', attempts: 3 }],
+      webhooks: [
+        {
+          webhookId: webhook.webhookId,
+          url: receiver.url('/seed'),
+          status: 'delivered',
+          attempts: 3,
+          lastStatusCode: 200,
+        },
+      ],
     });
+    expect(status.webhooks).toHaveLength(1);
 
-    const listed = await call('/v1/webhooks/events?limit=100');
-    expect(listed.body.data.items.map((item: { eventId: string }) => item.eventId)).toContain(eventId);
+    const listed = await acme.call('/v1/webhooks/events?limit=100');
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.items).toContainEqual(
+      expect.objectContaining({ eventId, type: 'invoice.paid', status: 'delivered', webhookCount: 1 }),
+    );
+
+    // The contract's error response: a webhookId that is not a UUID.
+    expect(await acme.retry(eventId, { webhookId: {} })).toEqual({
+      status: 400,
+      body: { message: 'webhookId must be a valid UUID' },
+    });
   });
 
-  it('turns a failed delivery into a delivered one with a manual retry once the receiver is fixed', async () => {
+  it('turns a failed event into a delivered one with a manual retry once the receiver is fixed', async () => {
     receiver.on('/flaky', respondWith(500, 'down for maintenance'));
-    const webhook = await createWebhook('/flaky');
-    const eventId = await createEvent({ invoiceId: 'inv_43' });
+    const globex = await newTenant('globex');
+    const webhook = await globex.createWebhook('/flaky');
+    const payload = { invoiceId: 'inv_43', amount: 4300 };
+    const eventId = await globex.createEvent(payload);
 
-    // The tenant's webhook from the first test still answers 200; this one fails its first attempt and
-    // its one automatic retry (RETRY_SCHEDULE=200ms), so the event is partially delivered.
-    const flakyState = async () =>
-      ((await statusOf(eventId))?.webhooks ?? []).find(
-        (entry: { webhookId: string }) => entry.webhookId === webhook.webhookId,
-      );
-    await waitFor('the flaky delivery to fail', async () => (await flakyState())?.status === 'failed', 60_000, 200);
-    expect((await statusOf(eventId)).status).toBe('partially_delivered');
-    expect(receiver.received('/flaky')).toHaveLength(2);
-
-    receiver.on('/flaky', respondWith(200));
-    const retried = await call(`/v1/webhooks/events/${eventId}/retry`, {
-      method: 'POST',
-      body: { webhookId: webhook.webhookId },
+    // The initial attempt and its one automatic retry (RETRY_SCHEDULE=200ms) both get a 500.
+    await waitFor(
+      'the event to fail for good',
+      async () => (await globex.status(eventId))?.status === 'failed',
+      60_000,
+      200,
+    );
+    expect(await globex.status(eventId)).toMatchObject({
+      status: 'failed',
+      webhooks: [
+        { webhookId: webhook.webhookId, status: 'failed', attempts: 2, lastStatusCode: 500, nextAttemptAt: null },
+      ],
     });
-    expect(retried.status).toBe(200);
-    expect(retried.body.data).toEqual({ eventId, webhookCount: 1, message: 'Event queued for retry to 1 webhook(s)' });
-
-    await waitFor('the event to be delivered', async () => (await statusOf(eventId))?.status === 'delivered');
-    expect(await flakyState()).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
-    const logs = await waitFor('three attempts logged', async () => {
-      const page = (await call(`/v1/webhooks/events/${eventId}/logs?webhookId=${webhook.webhookId}`)).body.data;
-      return page?.items?.length === 3 ? page.items : undefined;
-    });
-    expect(logs.map((attempt: { trigger: string; success: boolean }) => [attempt.trigger, attempt.success])).toEqual([
-      ['manual', true],
-      ['automatic', false],
-      ['initial', false],
+    const failures = receiver.received('/flaky');
+    expect(failures).toHaveLength(2);
+    failures.forEach((request) => expectDelivery(request, webhook.secret, eventId, payload));
+    let logs = await logsOnceThereAre(globex, eventId, 2);
+    expect(logs.map((attempt) => [attempt.trigger, attempt.success, attempt.statusCode])).toEqual([
+      ['automatic', false, 500],
+      ['initial', false, 500],
     ]);
-    expect(logs[1]).toMatchObject({ statusCode: 500, responseBodyExcerpt: 'down for maintenance' });
+    expect(await globex.listedEventIds('&status=failed')).toContain(eventId);
+
+    // The receiver is fixed; the seed's curl retries the event.
+    receiver.on('/flaky', respondWith(200));
+    expect(await globex.retry(eventId)).toEqual(retried(1, eventId));
+    await waitFor('the retried POST', () => receiver.received('/flaky').length === 3);
+    const fixed = receiver.received('/flaky')[2];
+    expectDelivery(fixed, webhook.secret, eventId, payload);
+    expect(fixed.headers['webhook-id']).toBe(failures[0].headers['webhook-id']);
+
+    await waitFor('the event to be delivered', async () => (await globex.status(eventId))?.status === 'delivered');
+    logs = await logsOnceThereAre(globex, eventId, 3);
+    expect(logs.map((attempt) => [attempt.trigger, attempt.success, attempt.statusCode])).toEqual([
+      ['manual', true, 200],
+      ['automatic', false, 500],
+      ['initial', false, 500],
+    ]);
+    expect(logs[1].responseBodyExcerpt).toBe('down for maintenance');
+    expectNewestFirst(logs);
+    expect(await globex.status(eventId)).toMatchObject({
+      status: 'delivered',
+      webhooks: [
+        {
+          webhookId: webhook.webhookId,
+          status: 'delivered',
+          attempts: logs.length,
+          lastStatusCode: 200,
+          nextAttemptAt: null,
+        },
+      ],
+    });
+    expect(await globex.listedEventIds('&status=delivered')).toContain(eventId);
+    expect(await globex.listedEventIds('&status=failed')).not.toContain(eventId);
   });
 });
