@@ -1,0 +1,131 @@
+import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BenchApp, freePort, REPO_ROOT } from './app-process';
+import { cpuMs, RssSampler } from './proc-stats';
+import { BenchReceiver } from './receiver';
+
+export interface ApiBenchOptions {
+  kafkaBrokers: string;
+  mongoUri: string;
+  receiver: BenchReceiver;
+  connections: number[];
+  seconds: number;
+  logDir: string;
+  env?: Record<string, string>;
+}
+
+export interface RouteResult {
+  route: string;
+  connections: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface ApiBenchResult {
+  routes: RouteResult[];
+  /** Highest VmRSS of the API process sampled during the load, MiB. */
+  peakRssMb: number;
+  apiCpuMs: number;
+}
+
+/** The route under test and its baseline. */
+export const RETRY_ROUTE = 'POST /v1/webhooks/events/{id}/retry';
+/**
+ * Same bearer-token auth (one token lookup), same throttler guard, same UUID path validation and the
+ * same event read (GetEventUseCase) as the retry; it neither looks up webhooks, nor writes deliveries,
+ * nor publishes to Kafka. The API has no route that does the retry's auth and validation and nothing else.
+ */
+export const BASELINE_ROUTE = 'GET /v1/webhooks/events/{id}';
+/** No auth, no database: the floor of the HTTP stack (Nest + Express + pino-http). */
+export const HEALTH_ROUTE = 'GET /health';
+
+/**
+ * (3) The retry endpoint under autocannon at fixed concurrency, against the baseline route, on the
+ * built API (dist/apps/api/main.js) with one webhook on the receiver: each retry publishes one command.
+ * The per-token rate limit is raised for the bench (RATE_LIMIT_PER_MINUTE) so that it does not answer 429.
+ */
+export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResult> {
+  const token = createToken(options.mongoUri, `bench-api-${process.pid}`);
+  const port = await freePort();
+  const api = new BenchApp(
+    'api',
+    port,
+    {
+      NODE_ENV: 'production',
+      KAFKA_BROKERS: options.kafkaBrokers,
+      MONGODB_URI: options.mongoUri,
+      ALLOW_HTTP_WEBHOOKS: 'true',
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      ...options.env,
+    },
+    join(options.logDir, `api-${port}.log`),
+  );
+  await api.start();
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { data: Record<string, string> }).data;
+    };
+    await post('/v1/webhooks', { url: options.receiver.url('api', 'hook') });
+    const { eventId } = await post('/v1/webhooks/events', { type: 'bench.api', payload: { amount: 42 } });
+
+    const routes = {
+      [RETRY_ROUTE]: { url: `${base}/v1/webhooks/events/${eventId}/retry`, method: 'POST', headers, body: '{}' },
+      [BASELINE_ROUTE]: { url: `${base}/v1/webhooks/events/${eventId}`, method: 'GET', headers },
+      [HEALTH_ROUTE]: { url: `${base}/health`, method: 'GET' },
+    };
+    const results: RouteResult[] = [];
+    const cpuBefore = cpuMs(api.pid);
+    const sampler = new RssSampler([api.pid]);
+    for (const connections of options.connections) {
+      for (const [route, request] of Object.entries(routes)) {
+        await autocannon({ ...request, connections, duration: 1 }); // warm-up, discarded
+        const result = await autocannon({ ...request, connections, duration: options.seconds });
+        results.push({
+          route,
+          connections,
+          reqPerSec: result.requests.total / result.duration,
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          maxMs: result.latency.max,
+          requests: result.requests.total,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      }
+    }
+    const peakRssMb = sampler.stop().get(api.pid) ?? NaN;
+    return { routes: results, peakRssMb, apiCpuMs: cpuMs(api.pid) - cpuBefore };
+  } finally {
+    await api.stop();
+  }
+}
+
+/** An API token made the way an operator makes one: the CLI, run from source. */
+function createToken(mongoUri: string, tenantId: string): string {
+  const output = execFileSync(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(REPO_ROOT, 'apps/api/src/cli.ts'),
+      'tokens',
+      'create',
+      '--tenant',
+      tenantId,
+    ],
+    { cwd: REPO_ROOT, env: { ...process.env, MONGODB_URI: mongoUri }, stdio: ['ignore', 'pipe', 'inherit'] },
+  ).toString();
+  return output.trim().split('\n').pop()!.trim();
+}

@@ -1,0 +1,110 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import mongoose, { Connection } from 'mongoose';
+import {
+  DELIVERY_MODEL,
+  deliveryIdOf,
+  ensureSchema,
+  EVENT_MODEL,
+  EventDocument,
+  EventStatus,
+  persistenceModels,
+  WEBHOOK_MODEL,
+  WebhookDocument,
+} from '@app/persistence';
+import { paddedPayloadJson } from './payload';
+
+/** Inserts are sent in chunks of this many documents. */
+const INSERT_CHUNK = 5_000;
+
+/**
+ * One bench database through the project's own schemas and indexes (ensureSchema), seeded the way the
+ * API stores webhooks, events and their pending deliveries.
+ */
+export class BenchDatabase {
+  private constructor(readonly connection: Connection) {}
+
+  static async connect(uri: string): Promise<BenchDatabase> {
+    const connection = await mongoose
+      .createConnection(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, autoCreate: false, maxPoolSize: 10 })
+      .asPromise();
+    for (const { name, schema } of persistenceModels) connection.model(name, schema);
+    await ensureSchema(connection);
+    return new BenchDatabase(connection);
+  }
+
+  collection(model: string) {
+    return this.connection.model(model).collection;
+  }
+
+  async createWebhooks(tenantId: string, urls: string[]): Promise<WebhookDocument[]> {
+    const now = new Date();
+    const webhooks: WebhookDocument[] = urls.map((url) => ({
+      _id: randomUUID(),
+      tenantId,
+      url,
+      eventTypes: [],
+      description: 'bench',
+      active: true,
+      fifo: false,
+      secrets: [{ secret: `whsec_${randomBytes(32).toString('base64')}`, createdAt: now, expiresAt: null }],
+      disabledReason: null,
+      disabledAt: null,
+      failingSince: null,
+      lastSuccessAt: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await this.collection(WEBHOOK_MODEL).insertMany(webhooks as never[]);
+    return webhooks;
+  }
+
+  /** `count` events with 1 KiB envelopes, event i pending to `webhooks[i % webhooks.length]`. */
+  async createEvents(tenantId: string, count: number, webhooks: WebhookDocument[]): Promise<EventDocument[]> {
+    const now = new Date();
+    const events: EventDocument[] = Array.from({ length: count }, (_, index) => {
+      const head = { _id: randomUUID(), type: 'bench.delivery', createdAt: now };
+      return {
+        ...head,
+        tenantId,
+        payloadJson: paddedPayloadJson(head, index),
+        idempotencyKey: randomUUID(),
+        status: EventStatus.Pending,
+        webhookCount: 1,
+        updatedAt: now,
+      };
+    });
+    for (let start = 0; start < count; start += INSERT_CHUNK) {
+      const chunk = events.slice(start, start + INSERT_CHUNK);
+      await this.collection(EVENT_MODEL).insertMany(chunk as never[], { ordered: false });
+      await this.collection(DELIVERY_MODEL).insertMany(
+        chunk.map((event, offset) => {
+          const webhook = webhooks[(start + offset) % webhooks.length];
+          return {
+            _id: deliveryIdOf(event._id, webhook._id),
+            tenantId,
+            eventId: event._id,
+            webhookId: webhook._id,
+            url: webhook.url,
+            status: 'pending',
+            attempts: 0,
+            scheduledFailures: 0,
+            lastAttemptAt: null,
+            lastStatusCode: null,
+            lastErrorKind: null,
+            nextAttemptAt: null,
+            scheduleLeaseUntil: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+        }) as never[],
+        { ordered: false },
+      );
+    }
+    return events;
+  }
+
+  /** Closed, not dropped: dropping under FerretDB while apps still query it has crashed it (see TestDatabase). */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ConsumerGroup, KafkaTopic } from '@app/contracts';
+import { DELIVERY_ATTEMPT_MODEL } from '@app/persistence';
+import { BenchApp, freePort, sleep, waitUntil } from './app-process';
+import { BenchDatabase } from './bench-database';
+import { BenchKafka } from './kafka-admin';
+import { cpuMs, peakRssMb, RssSampler } from './proc-stats';
+import { BenchReceiver } from './receiver';
+
+export interface DispatcherBenchOptions {
+  kafkaBrokers: string;
+  /** A fresh database per measurement, e.g. mongodb://127.0.0.1:59117/bench_x_d1. */
+  mongoUri: string;
+  receiver: BenchReceiver;
+  commands: number;
+  webhooks: number;
+  dispatchers: number;
+  logDir: string;
+  /** When set, each dispatcher runs with --cpu-prof and writes its profile here. */
+  cpuProfileDir?: string;
+  /** Extra environment for the dispatchers (LOG_LEVEL, ...). */
+  env?: Record<string, string>;
+  /** Called every few seconds while waiting, with counts so far (for a human watching the run). */
+  progress?: (line: string) => void;
+  /** Processes whose CPU is reported alongside the dispatchers' (e.g. { kafka: pid, ferretdb: pid }). */
+  infraPids?: Record<string, number>;
+  /**
+   * Move the idle consumer groups past what earlier runs left in the topics (default). Off on a stack
+   * shared with other test runs, whose unconsumed commands must not be skipped.
+   */
+  skipBacklog?: boolean;
+}
+
+export interface DispatcherBenchResult {
+  dispatchers: number;
+  commands: number;
+  webhooks: number;
+  received: number;
+  persisted: number;
+  persistedSuccessful: number;
+  /** Commands ÷ (last POST received − first POST received). */
+  receivedPerSec: number;
+  /** Commands ÷ (all attempts found in MongoDB − first POST received); polled every 500 ms. */
+  persistedPerSec: number;
+  /** 80 % of the commands ÷ the time between the 10th and the 90th percentile arrival: the steady rate. */
+  sustainedPerSec: number;
+  secondsToReceive: number;
+  secondsToPersist: number;
+  publishSeconds: number;
+  /** CPU of all dispatchers (user + system) from just before publishing until all attempts were persisted, per command. */
+  cpuMsPerDelivery: number;
+  /** Highest VmRSS sampled every 100 ms during the run, per dispatcher, in MiB. */
+  peakRssMb: number[];
+  /** Kernel high-water mark (VmHWM) per dispatcher, including start-up, in MiB. */
+  vmHwmMb: number[];
+  /** CPU the infrastructure processes used over the same window, per command (ms). */
+  infraCpuMsPerDelivery: Record<string, number>;
+}
+
+/**
+ * (2) Dispatcher throughput: `commands` initial delivery commands, spread over `webhooks` webhooks on
+ * the one receiver, published straight to Kafka once the dispatchers have joined both consumer groups;
+ * timed from the first POST at the receiver to the last, and to the last attempt stored in MongoDB.
+ */
+export async function measureDispatcher(options: DispatcherBenchOptions): Promise<DispatcherBenchResult> {
+  const { commands, webhooks: webhookCount, dispatchers: count } = options;
+  const runKey = `d${count}-${randomUUID().slice(0, 8)}`;
+  const clientId = `bench-${runKey}`;
+  const db = await BenchDatabase.connect(options.mongoUri);
+  const kafka = new BenchKafka(options.kafkaBrokers);
+  const apps: BenchApp[] = [];
+  try {
+    const tenantId = `bench-${runKey}`;
+    const webhooks = await db.createWebhooks(
+      tenantId,
+      Array.from({ length: webhookCount }, (_, index) => options.receiver.url(runKey, index)),
+    );
+    const events = await db.createEvents(tenantId, commands, webhooks);
+    const messages = events.map((event, index) => ({
+      key: event._id,
+      value: JSON.stringify({
+        version: 1,
+        commandId: `bench-${event._id}`,
+        eventId: event._id,
+        webhookId: webhooks[index % webhookCount]._id,
+        trigger: 'initial',
+      }),
+    }));
+    if (options.skipBacklog ?? true) {
+      await kafka.skipBacklog(ConsumerGroup.Dispatcher, KafkaTopic.DeliveryCommands);
+      await kafka.skipBacklog(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs);
+    }
+
+    for (let index = 0; index < count; index += 1) {
+      const port = await freePort();
+      const nodeArgs = options.cpuProfileDir
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            options.cpuProfileDir,
+            '--cpu-prof-name',
+            `dispatcher-${runKey}-${index}.cpuprofile`,
+          ]
+        : [];
+      apps.push(
+        new BenchApp(
+          'dispatcher',
+          port,
+          {
+            NODE_ENV: 'production',
+            KAFKA_BROKERS: options.kafkaBrokers,
+            KAFKA_CLIENT_ID: clientId,
+            MONGODB_URI: options.mongoUri,
+            ALLOW_PRIVATE_TARGETS: 'true',
+            ...options.env,
+          },
+          join(options.logDir, `dispatcher-${runKey}-${index}.log`),
+          nodeArgs,
+        ),
+      );
+    }
+    await Promise.all(apps.map((app) => app.start()));
+    await waitUntil(
+      `${count} dispatcher(s) to join both consumer groups`,
+      async () =>
+        (await kafka.groupIsStable(ConsumerGroup.Dispatcher, clientId, count)) &&
+        (await kafka.groupIsStable(ConsumerGroup.LogWriter, clientId, count)),
+      90_000,
+      250,
+    );
+    // Group membership settles before the first fetch; a short pause keeps join-time work out of the window.
+    await sleep(500);
+
+    const pids = apps.map((app) => app.pid);
+    const infra = Object.entries(options.infraPids ?? {});
+    const infraBefore = infra.map(([, pid]) => cpuMs(pid));
+    const cpuBefore = pids.map(cpuMs);
+    const sampler = new RssSampler(pids);
+    const publishStartedAt = Date.now();
+    await kafka.publish(KafkaTopic.DeliveryCommands, messages);
+    const publishSeconds = (Date.now() - publishStartedAt) / 1000;
+    const timeoutMs = Math.max(180_000, commands * 20);
+
+    const attempts = db.collection(DELIVERY_ATTEMPT_MODEL);
+    const progress = setInterval(async () => {
+      const [received, stored] = await Promise.all([
+        options.receiver.stats(runKey),
+        attempts.countDocuments({ tenantId }),
+      ]);
+      options.progress?.(`${count} dispatcher(s): ${received.count}/${commands} received, ${stored} persisted`);
+    }, 5_000);
+    try {
+      await waitUntil(
+        'every command to reach the receiver',
+        async () => (await options.receiver.stats(runKey)).count >= commands,
+        timeoutMs,
+      );
+      await waitUntil(
+        'every attempt to be persisted',
+        async () => (await attempts.countDocuments({ tenantId })) >= commands,
+        timeoutMs,
+        500,
+      );
+    } finally {
+      clearInterval(progress);
+    }
+    const persistedAt = Date.now();
+    const cpuAfter = pids.map(cpuMs);
+    const infraCpuMsPerDelivery = Object.fromEntries(
+      infra.map(([name, pid], index) => [name, (cpuMs(pid) - infraBefore[index]) / commands]),
+    );
+    const peaks = sampler.stop();
+    const vmHwmMb = pids.map(peakRssMb);
+    const arrivals = await options.receiver.stats(runKey);
+    const persisted = await attempts.countDocuments({ tenantId });
+    const persistedSuccessful = await attempts.countDocuments({ tenantId, success: true });
+
+    const first = arrivals.firstAt!;
+    const secondsToReceive = Math.max(arrivals.lastAt! - first, 1) / 1000;
+    const secondsToPersist = Math.max(persistedAt - first, 1) / 1000;
+    const steadySeconds = Math.max(arrivals.p90At! - arrivals.p10At!, 1) / 1000;
+    const cpuTotal = cpuAfter.reduce((sum, after, index) => sum + after - cpuBefore[index], 0);
+    return {
+      dispatchers: count,
+      commands,
+      webhooks: webhookCount,
+      received: arrivals.count,
+      persisted,
+      persistedSuccessful,
+      receivedPerSec: commands / secondsToReceive,
+      persistedPerSec: commands / secondsToPersist,
+      sustainedPerSec: (0.8 * commands) / steadySeconds,
+      secondsToReceive,
+      secondsToPersist,
+      publishSeconds,
+      cpuMsPerDelivery: cpuTotal / commands,
+      peakRssMb: pids.map((pid) => peaks.get(pid) ?? NaN),
+      vmHwmMb,
+      infraCpuMsPerDelivery,
+    };
+  } finally {
+    await Promise.all(apps.map((app) => app.stop()));
+    await kafka.close();
+    await db.close();
+  }
+}

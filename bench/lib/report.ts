@@ -1,0 +1,131 @@
+import { ApiBenchResult, BASELINE_ROUTE, RETRY_ROUTE } from './api-throughput';
+import { DispatcherBenchResult } from './dispatcher-throughput';
+import { LogWritesResult } from './log-writes';
+import { RawCeilingResult } from './raw-ceiling';
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { nproc: number; memoryGiB: number; node: string; kernel: string; loadAverage: number[] };
+  settings: Record<string, string | number>;
+  rawCeiling?: RawCeilingResult;
+  dispatcher: (DispatcherBenchResult & { ratioToRaw: number })[];
+  api?: ApiBenchResult & { ratios: { connections: number; ratio: number }[] };
+  logWrites?: LogWritesResult;
+}
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** The report as markdown tables: what was measured, then each target from issue 5, met or not. */
+export function toMarkdown(report: BenchReport): string {
+  const lines: string[] = [];
+  const { machine } = report;
+  lines.push(
+    `Bench ${report.startedAt}: ${machine.nproc} CPUs, ${fixed(machine.memoryGiB, 1)} GiB, Node ${machine.node}, ` +
+      `kernel ${machine.kernel}, load average at start ${machine.loadAverage.map((load) => fixed(load, 2)).join(' ')}`,
+    '',
+  );
+  if (report.rawCeiling) {
+    const raw = report.rawCeiling;
+    lines.push(
+      '| (1) raw ceiling | POSTs/s | requests | errors | in flight | body |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| undici.request → node:http | ${fixed(raw.postsPerSec)} | ${raw.requests} | ${raw.errors} | ${raw.concurrency} | ${raw.bodyBytes} B |`,
+      '',
+    );
+  }
+  if (report.dispatcher.length > 0) {
+    lines.push(
+      '| (2) dispatchers | commands | received/s | persisted/s | steady/s (p10–p90) | persisted ÷ (1) | CPU-ms/delivery (dispatchers) | CPU-ms/delivery (FerretDB, Kafka) | peak RSS MiB |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const run of report.dispatcher) {
+      const infra = Object.entries(run.infraCpuMsPerDelivery)
+        .map(([name, value]) => `${name} ${fixed(value, 2)}`)
+        .join(', ');
+      lines.push(
+        `| ${run.dispatchers} | ${run.commands} | ${fixed(run.receivedPerSec, 1)} | ${fixed(run.persistedPerSec, 1)} | ` +
+          `${fixed(run.sustainedPerSec, 1)} | ${fixed(run.ratioToRaw, 4)} | ${fixed(run.cpuMsPerDelivery, 2)} | ${infra || 'n/a'} | ` +
+          `${run.peakRssMb.map((rss) => fixed(rss)).join(' / ')} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (report.api) {
+    lines.push(
+      '| (3) API route | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | errors |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const route of report.api.routes) {
+      lines.push(
+        `| ${route.route} | ${route.connections} | ${fixed(route.reqPerSec)} | ${route.p50Ms} | ${route.p99Ms} | ${route.maxMs} | ${route.non2xx} | ${route.errors} |`,
+      );
+    }
+    lines.push('', `API peak RSS under load: ${fixed(report.api.peakRssMb)} MiB`, '');
+  }
+  if (report.logWrites) {
+    const logs = report.logWrites;
+    lines.push(
+      `| (5) attempt-log writes, ${logs.documents} docs, ${logs.slice} per batch | writes/s |`,
+      '|---|---:|',
+      `| native insertMany | ${fixed(logs.nativeWritesPerSec)} |`,
+      `| DeliveryAttemptRepository.insertLogs | ${fixed(logs.repositoryWritesPerSec)} |`,
+      '',
+    );
+  }
+  lines.push('| target (issue 5) | target | measured | met |', '|---|---|---|---|');
+  for (const row of targets(report)) lines.push(`| ${row.what} | ${row.target} | ${row.measured} | ${row.met} |`);
+  return lines.join('\n');
+}
+
+function targets(report: BenchReport): { what: string; target: string; measured: string; met: string }[] {
+  const yes = (ok: boolean) => (ok ? 'yes' : 'no');
+  const rows = [];
+  for (const run of report.dispatcher) {
+    rows.push({
+      what: `(2) ÷ (1), ${run.dispatchers} dispatcher(s), persisted`,
+      target: '≥ 0.5',
+      measured: fixed(run.ratioToRaw, 4),
+      met: yes(run.ratioToRaw >= 0.5),
+    });
+    const rss = Math.max(...run.peakRssMb);
+    rows.push({
+      what: `dispatcher RSS, ${run.dispatchers} dispatcher(s)`,
+      target: '≤ 200 MB',
+      measured: `${fixed(rss)} MiB`,
+      met: yes(rss <= 200),
+    });
+  }
+  if (report.api) {
+    const at50 = report.api.routes.find((route) => route.route === RETRY_ROUTE && route.connections === 50);
+    const ratio = report.api.ratios.find((entry) => entry.connections === 50)?.ratio;
+    if (at50 && ratio !== undefined) {
+      rows.push({
+        what: `(3) retry ÷ ${BASELINE_ROUTE} at 50 connections`,
+        target: '≥ 0.5, p99 ≤ 25 ms',
+        measured: `${fixed(ratio, 2)}, p99 ${at50.p99Ms} ms`,
+        met: yes(ratio >= 0.5 && at50.p99Ms <= 25),
+      });
+    }
+    rows.push({
+      what: 'API RSS under load',
+      target: '≤ 200 MB',
+      measured: `${fixed(report.api.peakRssMb)} MiB`,
+      met: yes(report.api.peakRssMb <= 200),
+    });
+  }
+  rows.push({
+    what: '(4) end to end at 500 req/s',
+    target: 'p50 ≤ 15 ms, p99 ≤ 100 ms',
+    measured: 'not measured',
+    met: 'unknown',
+  });
+  if (report.logWrites) {
+    rows.push({
+      what: '(5) insertLogs ÷ native insertMany',
+      target: '≥ 0.5',
+      measured: fixed(report.logWrites.ratio, 2),
+      met: yes(report.logWrites.ratio >= 0.5),
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { measureDispatcher } from '../../bench/lib/dispatcher-throughput';
+import { measureLogWrites } from '../../bench/lib/log-writes';
+import { measureRawCeiling } from '../../bench/lib/raw-ceiling';
+import { BenchReceiver } from '../../bench/lib/receiver';
+import { toMarkdown } from '../../bench/lib/report';
+import { REPO_ROOT, testKafkaBrokers, testMongoUri } from '../support/infra';
+
+// Two app start-ups, a group join and a few hundred deliveries through FerretDB.
+jest.setTimeout(300_000);
+
+/**
+ * The bench in miniature (`npm run bench` is the real one), so that it cannot rot: a few hundred
+ * commands through the built dispatcher on the test stack. It asserts that the report is complete and
+ * sane, never how fast anything was: speed depends on the machine and on whoever else is using it.
+ */
+describe('Benchmark smoke run (real Kafka and FerretDB)', () => {
+  let receiver: BenchReceiver;
+
+  beforeAll(async () => {
+    receiver = await BenchReceiver.start();
+  });
+
+  afterAll(async () => {
+    await receiver?.stop();
+  });
+
+  it('delivers and persists every command and reports finite, positive figures against the raw ceiling', async () => {
+    const raw = await measureRawCeiling(receiver.url('raw', 'hook'), 1, 0.5);
+    const run = await measureDispatcher({
+      kafkaBrokers: testKafkaBrokers(),
+      mongoUri: testMongoUri(`bench_smoke_${process.pid}`),
+      receiver,
+      commands: 200,
+      webhooks: 50,
+      dispatchers: 1,
+      logDir: join(REPO_ROOT, 'test/artifacts/logs'),
+      skipBacklog: false,
+    });
+    const logs = await measureLogWrites((suffix) => testMongoUri(`bench_smoke_logs_${suffix}_${process.pid}`), 200);
+    const ratioToRaw = run.persistedPerSec / raw.postsPerSec;
+
+    expect(raw.errors).toBe(0);
+    expect(run.received).toBe(200);
+    expect(run.persisted).toBe(200);
+    expect(run.persistedSuccessful).toBe(200);
+    for (const figure of [
+      raw.postsPerSec,
+      run.receivedPerSec,
+      run.persistedPerSec,
+      run.sustainedPerSec,
+      run.cpuMsPerDelivery,
+      ratioToRaw,
+      ...run.peakRssMb,
+      logs.nativeWritesPerSec,
+      logs.repositoryWritesPerSec,
+      logs.ratio,
+    ]) {
+      expect(Number.isFinite(figure)).toBe(true);
+      expect(figure).toBeGreaterThan(0);
+    }
+
+    const markdown = toMarkdown({
+      startedAt: new Date().toISOString(),
+      machine: { nproc: 2, memoryGiB: 1, node: process.version, kernel: 'test', loadAverage: [0, 0, 0] },
+      settings: {},
+      rawCeiling: raw,
+      dispatcher: [{ ...run, ratioToRaw }],
+      logWrites: logs,
+    });
+    expect(markdown).toContain('| (2) dispatchers |');
+    expect(markdown).toContain('(2) ÷ (1), 1 dispatcher(s), persisted');
+  });
+});
