@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { Connection } from 'mongoose';
 import {
   DELIVERY_MODEL,
-  deliveryIdOf,
+  pendingDeliveryRow,
   ensureSchema,
   EVENT_MODEL,
   EventDocument,
@@ -79,23 +79,7 @@ export class BenchDatabase {
       await this.collection(DELIVERY_MODEL).insertMany(
         chunk.map((event, offset) => {
           const webhook = webhooks[(start + offset) % webhooks.length];
-          return {
-            _id: deliveryIdOf(event._id, webhook._id),
-            tenantId,
-            eventId: event._id,
-            webhookId: webhook._id,
-            url: webhook.url,
-            status: 'pending',
-            attempts: 0,
-            scheduledFailures: 0,
-            lastAttemptAt: null,
-            lastStatusCode: null,
-            lastErrorKind: null,
-            nextAttemptAt: null,
-            scheduleLeaseUntil: null,
-            createdAt: now,
-            updatedAt: now,
-          };
+          return pendingDeliveryRow({ tenantId, eventId: event._id, webhookId: webhook._id, url: webhook.url }, now);
         }) as never[],
         { ordered: false },
       );

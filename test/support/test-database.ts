@@ -9,6 +9,7 @@ import {
   DeliverySchema,
   deliveryIdOf,
   ensureSchema,
+  pendingDeliveryRow,
   persistenceModels,
   EVENT_MODEL,
   EventDocument,
@@ -103,23 +104,9 @@ export class TestDatabase {
     await this.events.collection.insertOne(event as never);
     if (webhooks.length > 0) {
       await this.deliveries.collection.insertMany(
-        webhooks.map((webhook) => ({
-          _id: deliveryIdOf(event._id, webhook._id),
-          tenantId,
-          eventId: event._id,
-          webhookId: webhook._id,
-          url: webhook.url,
-          status: 'pending',
-          attempts: 0,
-          scheduledFailures: 0,
-          lastAttemptAt: null,
-          lastStatusCode: null,
-          lastErrorKind: null,
-          nextAttemptAt: null,
-          scheduleLeaseUntil: null,
-          createdAt: now,
-          updatedAt: now,
-        })) as never[],
+        webhooks.map((webhook) =>
+          pendingDeliveryRow({ tenantId, eventId: event._id, webhookId: webhook._id, url: webhook.url }, now),
+        ) as never[],
       );
     }
     return event;
@@ -148,23 +135,7 @@ export class TestDatabase {
     await this.deliveries.collection.insertMany(
       events.map((event, index) => {
         const webhook = webhooks[index % webhooks.length];
-        return {
-          _id: deliveryIdOf(event._id, webhook._id),
-          tenantId,
-          eventId: event._id,
-          webhookId: webhook._id,
-          url: webhook.url,
-          status: 'pending',
-          attempts: 0,
-          scheduledFailures: 0,
-          lastAttemptAt: null,
-          lastStatusCode: null,
-          lastErrorKind: null,
-          nextAttemptAt: null,
-          scheduleLeaseUntil: null,
-          createdAt: now,
-          updatedAt: now,
-        };
+        return pendingDeliveryRow({ tenantId, eventId: event._id, webhookId: webhook._id, url: webhook.url }, now);
       }) as never[],
     );
     return events;

@@ -9,6 +9,7 @@ import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryPolicy } from './delivery/delivery-policy';
 import { DispatchCommandsUseCase } from './delivery/dispatch-commands.usecase';
 import { SendAttempt } from './delivery/send-attempt';
+import { FifoQueue } from './fifo/fifo-queue';
 import { HealthController } from './health/health.controller';
 import { WebhookHttpClient } from './http/webhook-http-client';
 import { DeliveryLogConsumer } from './logs/delivery-log.consumer';
@@ -26,6 +27,7 @@ import { TaskPurger } from './scheduler/task-purger';
     WebhookHttpClient,
     SendAttempt,
     AttemptRecorder,
+    FifoQueue,
     DispatchCommandsUseCase,
     DeliveryCommandConsumer,
     PersistDeliveryLogsUseCase,

@@ -143,6 +143,13 @@ export class Environment {
   @Matches(DURATION)
   AUTO_DISABLE_AFTER = '5d';
 
+  /**
+   * How often each dispatcher looks for FIFO deliveries still held back although the delivery ahead
+   * of them has finished (a safety net: each finished delivery releases the next one straight away).
+   */
+  @Matches(DURATION)
+  FIFO_SWEEP_INTERVAL = '30s';
+
   /** Concurrent requests one dispatcher sends to one endpoint. */
   @Transform(toNumber)
   @IsInt()

@@ -15,7 +15,8 @@ export interface WebhookEffect {
 
 interface FinishedAttempt {
   log: DeliveryLogV1;
-  claim: TaskClaim;
+  /** The command's claim, and for FIFO webhooks the claim on the schedule step as well. */
+  claims: TaskClaim[];
   effect: WebhookEffect | null;
 }
 
@@ -40,8 +41,8 @@ export class AttemptRecorder {
     private readonly webhooks: WebhookRepository,
   ) {}
 
-  record(log: DeliveryLogV1, claim: TaskClaim, effect: WebhookEffect | null): Promise<void> {
-    return this.finished.push({ log, claim, effect });
+  record(log: DeliveryLogV1, claims: TaskClaim[], effect: WebhookEffect | null): Promise<void> {
+    return this.finished.push({ log, claims, effect });
   }
 
   /** Publishes a log event again, for a replayed command whose task a crashed dispatcher completed. */
@@ -50,8 +51,9 @@ export class AttemptRecorder {
   }
 
   private async flush(batch: FinishedAttempt[]): Promise<void> {
-    const logs = batch.map(({ log, claim }) => ({ ...claim, logJson: JSON.stringify(log), eventId: log.eventId }));
-    await untilAvailable(this.logger, 'Completing delivery claims', () => this.tasks.complete(logs));
+    const logs = batch.map(({ log, claims }) => ({ claims, logJson: JSON.stringify(log), eventId: log.eventId }));
+    const completions = logs.flatMap(({ claims, logJson }) => claims.map((claim) => ({ ...claim, logJson })));
+    await untilAvailable(this.logger, 'Completing delivery claims', () => this.tasks.complete(completions));
     await this.publishLogs(logs.map(({ logJson, eventId }) => ({ key: eventId, value: logJson })));
     await untilAvailable(this.logger, 'Updating webhook health', () =>
       this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),

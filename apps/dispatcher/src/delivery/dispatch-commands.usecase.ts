@@ -10,9 +10,12 @@ import {
   deliveryTaskIdOf,
   EventDocument,
   EventRepository,
+  fifoStepTaskIdOf,
+  TaskClaim,
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
+import { FifoQueue } from '../fifo/fifo-queue';
 import { AttemptRecorder } from './attempt-recorder';
 import { ClaimBatcher } from './claim-batcher';
 import { DeliveryPolicy } from './delivery-policy';
@@ -53,10 +56,11 @@ export class DispatchCommandsUseCase {
     private readonly events: EventRepository,
     private readonly webhooks: WebhookRepository,
     private readonly deliveries: DeliveryRepository,
-    tasks: DeliveryTaskRepository,
+    private readonly tasks: DeliveryTaskRepository,
     private readonly sendAttempt: SendAttempt,
     private readonly recorder: AttemptRecorder,
-    private readonly policy: DeliveryPolicy,
+    private readonly fifo: FifoQueue,
+    policy: DeliveryPolicy,
     config: AppConfig,
   ) {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
@@ -90,6 +94,11 @@ export class DispatchCommandsUseCase {
     );
     const pairs = targetsByCommand.flatMap((targets) => (targets instanceof Error ? [] : targets));
     const deliveryRows = await this.loadOrCreateDeliveries(pairs);
+    const heldBack = await this.fifo.holdBack(
+      pairs
+        .filter(({ webhook }) => webhook.fifo)
+        .map((pair) => ({ ...pair, row: deliveryRows.get(deliveryIdOf(pair.event._id, pair.webhook._id)) ?? null })),
+    );
     return targetsByCommand.map((targets) => {
       if (targets instanceof Error) return targets;
       return targets
@@ -99,7 +108,8 @@ export class DispatchCommandsUseCase {
           webhook,
           delivery: deliveryRows.get(deliveryIdOf(event._id, webhook._id)) ?? pendingDelivery(),
         }))
-        .filter((target) => !isSettledForAutomaticRetry(target.command, target.delivery));
+        .filter((target) => !isSettledForAutomaticRetry(target.command, target.delivery))
+        .filter((target) => !heldBack.has(deliveryIdOf(target.event._id, target.webhook._id)));
     });
   }
 
@@ -144,6 +154,7 @@ export class DispatchCommandsUseCase {
    */
   private async deliver(target: Planned): Promise<void> {
     const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
+    const stepTaskId = fifoStepTaskId(target);
     const finished = await this.limiter.run(target.webhook._id, async () => {
       for (;;) {
         if (this.stopping) throw new AbandonedOnShutdownError();
@@ -153,15 +164,32 @@ export class DispatchCommandsUseCase {
           if (claim.logJson) await this.recorder.republish(claim.logJson, target.event._id);
           return undefined;
         }
-        if (claim.outcome === 'claimed')
-          return { attemptId, ...(await this.sendAttempt.execute({ ...target, attemptId })) };
+        if (claim.outcome === 'claimed') {
+          const claims: TaskClaim[] = [{ taskId, attemptId }];
+          if (stepTaskId) {
+            // FIFO: the original command and a release from the queue may both reach this step; one sends.
+            const step = await this.claims.claim({ taskId: stepTaskId, attemptId });
+            if (step.outcome !== 'claimed') {
+              await this.tasks.release(claims);
+              return undefined;
+            }
+            claims.push({ taskId: stepTaskId, attemptId });
+          }
+          return { claims, ...(await this.sendAttempt.execute({ ...target, attemptId })) };
+        }
         // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.
         const wait = Math.min(Math.max(claim.leaseUntil.getTime() - Date.now(), 50), HELD_RECHECK_MS);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     });
-    if (finished) await this.recorder.record(finished.log, { taskId, attemptId: finished.attemptId }, finished.effect);
+    if (finished) await this.recorder.record(finished.log, finished.claims, finished.effect);
   }
+}
+
+/** FIFO webhooks claim each step of the automatic schedule once, whichever command gets there first. */
+function fifoStepTaskId({ command, event, webhook, delivery }: Planned): string | null {
+  if (!webhook.fifo || command.trigger === DeliveryTrigger.Manual) return null;
+  return fifoStepTaskIdOf(deliveryIdOf(event._id, webhook._id), delivery.scheduledFailures);
 }
 
 function pendingDelivery(): Planned['delivery'] {

@@ -8,11 +8,12 @@ import {
   RetryJobRepository,
   rollUpEventStatus,
 } from '@app/persistence';
+import { FifoQueue } from '../fifo/fifo-queue';
 import { RetryScheduler } from '../scheduler/retry-scheduler';
 
 /**
  * Persists a batch of attempt logs: the attempts themselves, each delivery's new state, the events'
- * overall statuses and bulk-retry progress. Every step is safe to repeat when Kafka redelivers a batch.
+ * overall statuses and bulk-retry progress, then releases the next delivery of FIFO webhooks. Every step is safe to repeat when Kafka redelivers a batch.
  */
 @Injectable()
 export class PersistDeliveryLogsUseCase {
@@ -22,6 +23,7 @@ export class PersistDeliveryLogsUseCase {
     private readonly events: EventRepository,
     private readonly retryJobs: RetryJobRepository,
     private readonly scheduler: RetryScheduler,
+    private readonly fifo: FifoQueue,
   ) {}
 
   async execute(logs: DeliveryLogV1[]): Promise<void> {
@@ -31,6 +33,8 @@ export class PersistDeliveryLogsUseCase {
     await this.rollUpEvents(logs);
     // Job counters are not idempotent, so count only when this batch is new (a replay inserts nothing).
     if (inserted === logs.length) await this.countRetryJobOutcomes(logs);
+    // After the finished deliveries are stored, so the next one in a FIFO queue finds its way clear.
+    await this.fifo.releaseAfter(logs);
     const nextDue = logs.flatMap((log) => (log.nextAttemptAt ? [new Date(log.nextAttemptAt)] : []));
     if (nextDue.length > 0) this.scheduler.wakeBy(new Date(Math.min(...nextDue.map((date) => date.getTime()))));
   }

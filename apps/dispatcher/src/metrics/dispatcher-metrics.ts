@@ -44,4 +44,16 @@ export class DispatcherMetrics {
     help: 'Commands consumed but not yet finished.',
     registers: [metricsRegistry],
   });
+
+  readonly fifoHeld = new Counter({
+    name: 'webhook_fifo_held_total',
+    help: 'FIFO deliveries held back behind an older delivery to the same webhook that is still open.',
+    registers: [metricsRegistry],
+  });
+
+  readonly fifoReleased = new Counter({
+    name: 'webhook_fifo_released_total',
+    help: 'Commands published to send the next delivery of a FIFO webhook.',
+    registers: [metricsRegistry],
+  });
 }

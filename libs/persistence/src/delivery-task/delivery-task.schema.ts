@@ -31,6 +31,13 @@ export interface DeliveryTaskDocument {
 
 export const deliveryTaskIdOf = (commandId: string, webhookId: string): string => `${commandId}:${webhookId}`;
 
+/**
+ * FIFO webhooks: a claim on one step of a delivery's automatic schedule (its `scheduledFailures` when
+ * the attempt starts). Every command that could make that attempt (the original one, a retry, a
+ * release from the queue) takes it as well, so only one of them sends.
+ */
+export const fifoStepTaskIdOf = (deliveryId: string, step: number): string => `fifo-step:${deliveryId}:${step}`;
+
 export const DeliveryTaskSchema = new Schema<DeliveryTaskDocument>(
   {
     _id: { type: String, required: true },

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model } from 'mongoose';
-import { DeliveryLogV1, DeliveryStatus } from '@app/contracts';
+import { DeliveryLogV1 } from '@app/contracts';
 import { TenantId } from '../tenant';
-import { DELIVERY_MODEL, DeliveryDocument, deliveryIdOf } from './delivery.schema';
+import {
+  DELIVERY_MODEL,
+  DeliveryDocument,
+  deliveryIdOf,
+  OPEN_DELIVERY_STATUSES,
+  pendingDeliveryRow,
+} from './delivery.schema';
 
 export interface DeliveryTarget {
   tenantId: TenantId;
@@ -21,30 +27,10 @@ export class DeliveryRepository {
     if (targets.length === 0) return;
     const now = new Date();
     await this.deliveries.bulkWrite(
-      targets.map(({ tenantId, eventId, webhookId, url }) => ({
-        updateOne: {
-          filter: { _id: deliveryIdOf(eventId, webhookId) },
-          update: {
-            $setOnInsert: {
-              tenantId,
-              eventId,
-              webhookId,
-              url,
-              status: DeliveryStatus.Pending,
-              attempts: 0,
-              scheduledFailures: 0,
-              lastAttemptAt: null,
-              lastStatusCode: null,
-              lastErrorKind: null,
-              nextAttemptAt: null,
-              scheduleLeaseUntil: null,
-              createdAt: now,
-              updatedAt: now,
-            },
-          },
-          upsert: true,
-        },
-      })),
+      targets.map((target) => {
+        const { _id, ...fields } = pendingDeliveryRow(target, now);
+        return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
+      }),
       { ordered: false },
     );
   }
@@ -81,6 +67,7 @@ export class DeliveryRepository {
         lastAttemptAt: startedAt,
         lastStatusCode: log.statusCode,
         lastErrorKind: log.errorKind,
+        heldBy: null,
         updatedAt: new Date(),
       };
       if (log.nextAttemptAt !== undefined) {
@@ -101,6 +88,70 @@ export class DeliveryRepository {
       };
     });
     await this.deliveries.bulkWrite(operations, { ordered: false });
+  }
+
+  /**
+   * FIFO: the oldest still-open delivery to the same webhook that is older than `delivery` (by
+   * createdAt, then _id), or null when `delivery` is at the head of its webhook's queue.
+   */
+  async findOlderOpen(
+    delivery: Pick<DeliveryDocument, '_id' | 'tenantId' | 'webhookId' | 'createdAt'>,
+  ): Promise<Pick<DeliveryDocument, '_id'> | null> {
+    return this.deliveries
+      .findOne(
+        {
+          tenantId: delivery.tenantId,
+          webhookId: delivery.webhookId,
+          status: { $in: OPEN_DELIVERY_STATUSES },
+          $or: [
+            { createdAt: { $lt: delivery.createdAt } },
+            { createdAt: delivery.createdAt, _id: { $lt: delivery._id } },
+          ],
+        },
+        { _id: 1 },
+      )
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<Pick<DeliveryDocument, '_id'>>()
+      .exec();
+  }
+
+  /** FIFO: the head of a webhook's queue, the oldest delivery still pending or retrying. */
+  async findOldestOpen(tenantId: TenantId, webhookId: string): Promise<DeliveryDocument | null> {
+    return this.deliveries
+      .findOne({ tenantId, webhookId, status: { $in: OPEN_DELIVERY_STATUSES } })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<DeliveryDocument>()
+      .exec();
+  }
+
+  /** FIFO: records which older delivery each held one waits for (only while it is still open). */
+  async markHeld(holds: { deliveryId: string; heldBy: string }[]): Promise<void> {
+    if (holds.length === 0) return;
+    await this.deliveries.bulkWrite(
+      holds.map(({ deliveryId, heldBy }) => ({
+        updateOne: {
+          filter: { _id: deliveryId, status: { $in: OPEN_DELIVERY_STATUSES } },
+          update: { $set: { heldBy } },
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /** FIFO: deliveries currently held back, oldest first, for the sweep that releases them. */
+  async findHeld(limit: number): Promise<DeliveryDocument[]> {
+    return this.deliveries
+      .find({ heldBy: { $gt: '' } })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<DeliveryDocument[]>()
+      .exec();
+  }
+
+  /** FIFO: forgets holds that nothing will release (their webhook was deleted). */
+  async clearHeld(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.deliveries.updateMany({ _id: { $in: ids } }, { $set: { heldBy: null } });
   }
 
   async countScheduled(): Promise<number> {

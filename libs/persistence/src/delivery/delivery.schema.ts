@@ -22,11 +22,41 @@ export interface DeliveryDocument {
   nextAttemptAt: Date | null;
   /** A scheduler that is publishing the due retry holds this lease, so two dispatchers don't both publish it. */
   scheduleLeaseUntil: Date | null;
+  /**
+   * FIFO webhooks only: the older delivery (its _id) this one is waiting for. Set when the dispatcher
+   * holds it back, cleared by its next attempt.
+   */
+  heldBy: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export const deliveryIdOf = (eventId: string, webhookId: string): string => `${eventId}:${webhookId}`;
+
+/** A delivery row as first planned: pending, never attempted. */
+export function pendingDeliveryRow(
+  target: Pick<DeliveryDocument, 'tenantId' | 'eventId' | 'webhookId' | 'url'>,
+  now: Date,
+): DeliveryDocument {
+  return {
+    _id: deliveryIdOf(target.eventId, target.webhookId),
+    tenantId: target.tenantId,
+    eventId: target.eventId,
+    webhookId: target.webhookId,
+    url: target.url,
+    status: DeliveryStatus.Pending,
+    attempts: 0,
+    scheduledFailures: 0,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastErrorKind: null,
+    nextAttemptAt: null,
+    scheduleLeaseUntil: null,
+    heldBy: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 
 export const DeliverySchema = new Schema<DeliveryDocument>(
   {
@@ -43,6 +73,7 @@ export const DeliverySchema = new Schema<DeliveryDocument>(
     lastErrorKind: { type: String, default: null },
     nextAttemptAt: { type: Date, default: null },
     scheduleLeaseUntil: { type: Date, default: null },
+    heldBy: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -54,3 +85,8 @@ DeliverySchema.index({ tenantId: 1, eventId: 1 });
 DeliverySchema.index({ nextAttemptAt: 1 });
 // Serves: bulk retry filtered by webhook, and FIFO mode's "is an older delivery still open" check.
 DeliverySchema.index({ tenantId: 1, webhookId: 1, status: 1, createdAt: 1 });
+// Serves: the FIFO sweep for held deliveries (heldBy is null on almost every row).
+DeliverySchema.index({ heldBy: 1 });
+
+/** States in which a delivery may still be attempted automatically; in FIFO mode they hold back newer ones. */
+export const OPEN_DELIVERY_STATUSES = [DeliveryStatus.Pending, DeliveryStatus.Retrying];
