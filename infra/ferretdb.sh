@@ -37,7 +37,7 @@ build() {
   cp -r "$src/." "$tmp"
   chmod -R u+w "$tmp" # the module cache is read-only
   echo "$FERRETDB_VERSION" >"$tmp/build/version/version.txt"
-  # Upstream fixes the tests depend on; each patch says why in its own comment.
+  # Fixes to this FerretDB release that the project depends on; each patch says why at its top.
   for patch in "${PATCHES[@]}"; do
     (cd "$tmp" && git apply "$patch") || die "could not apply $patch"
   done

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
-import { DELIVERY_ATTEMPT_MODEL, DeliveryAttemptDocument, DeliveryAttemptRepository } from '@app/persistence';
+import {
+  attemptDocumentOf,
+  DELIVERY_ATTEMPT_MODEL,
+  DeliveryAttemptDocument,
+  DeliveryAttemptRepository,
+} from '@app/persistence';
 import { BenchDatabase } from './bench-database';
 
 /** The log writer persists Kafka batches in slices of this many logs (DeliveryLogConsumer PERSIST_SLICE). */
@@ -17,7 +22,7 @@ export interface LogWritesResult {
 
 /**
  * (5) Attempt-log writes: DeliveryAttemptRepository.insertLogs (what PersistDeliveryLogsUseCase calls
- * first: a read of the ids already stored, then an unordered insertMany) against the driver's
+ * first: an unordered insertMany, and a read of the stored ids only after a duplicate) against the driver's
  * insertMany of the same documents, LOG_SLICE at a time, each into its own empty database with the
  * project's indexes. Sequential slices: one writer, as one log-writer partition is.
  */
@@ -31,7 +36,9 @@ export async function measureLogWrites(
   try {
     const collection = native.collection(DELIVERY_ATTEMPT_MODEL);
     const nativeSeconds = await timeSlices(logs, async (slice) => {
-      await collection.insertMany(slice.map(toDocument) as never[], { ordered: false });
+      await collection.insertMany(slice.map((log) => attemptDocumentOf(log, new Date())) as never[], {
+        ordered: false,
+      });
     });
     const repository = new DeliveryAttemptRepository(
       repositoryDb.connection.model<DeliveryAttemptDocument>(DELIVERY_ATTEMPT_MODEL),
@@ -86,27 +93,5 @@ function attemptLog(index: number): DeliveryLogV1 {
     scheduledFailures: 0,
     deliveryStatus: DeliveryStatus.Delivered,
     nextAttemptAt: null,
-  };
-}
-
-/** The document insertLogs stores for a log: the native baseline writes exactly these. */
-function toDocument(log: DeliveryLogV1): DeliveryAttemptDocument {
-  return {
-    _id: log.attemptId,
-    tenantId: log.tenantId,
-    eventId: log.eventId,
-    webhookId: log.webhookId,
-    url: log.url,
-    commandId: log.commandId,
-    trigger: log.trigger,
-    attemptNumber: log.attemptNumber,
-    startedAt: new Date(log.startedAt),
-    durationMs: log.durationMs,
-    success: log.success,
-    statusCode: log.statusCode,
-    errorKind: log.errorKind,
-    errorMessage: log.errorMessage,
-    responseBodyExcerpt: log.responseBodyExcerpt,
-    createdAt: new Date(),
   };
 }

@@ -52,7 +52,6 @@ export class PersistDeliveryLogsUseCase {
         statusesByEvent.set(row.eventId, [...(statusesByEvent.get(row.eventId) ?? []), row.status]);
       await this.events.setStatuses(
         [...eventIds].map((eventId) => ({
-          tenantId,
           eventId,
           status: rollUpEventStatus(statusesByEvent.get(eventId) ?? []),
         })),

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { DeliveryLogV1 } from '@app/contracts';
+import { isDuplicateKeyOnly } from '../duplicate-key';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
-import { DELIVERY_ATTEMPT_MODEL, DeliveryAttemptDocument } from './delivery-attempt.schema';
+import { attemptDocumentOf, DELIVERY_ATTEMPT_MODEL, DeliveryAttemptDocument } from './delivery-attempt.schema';
 
 export interface AttemptQuery {
   eventId: string;
@@ -20,52 +21,46 @@ export class DeliveryAttemptRepository {
 
   /**
    * Writes attempt logs in one unordered batch through the driver (no per-document validation or
-   * hydration), skipping those already stored: a log read twice from Kafka, or republished after a
-   * crash, is written once. Returns how many were new.
+   * hydration); a log read twice from Kafka, or republished after a crash, is stored once. Returns how
+   * many were new: `logs.length` only when the whole batch was.
    */
   async insertLogs(logs: DeliveryLogV1[]): Promise<number> {
     if (logs.length === 0) return 0;
     const now = new Date();
-    const documents: DeliveryAttemptDocument[] = logs.map((log) => ({
-      _id: log.attemptId,
-      tenantId: log.tenantId,
-      eventId: log.eventId,
-      webhookId: log.webhookId,
-      url: log.url,
-      commandId: log.commandId,
-      trigger: log.trigger,
-      attemptNumber: log.attemptNumber,
-      startedAt: new Date(log.startedAt),
-      durationMs: log.durationMs,
-      success: log.success,
-      statusCode: log.statusCode,
-      errorKind: log.errorKind,
-      errorMessage: log.errorMessage,
-      responseBodyExcerpt: log.responseBodyExcerpt,
-      createdAt: now,
-    }));
-    // Known ids are filtered out first rather than left to collide: FerretDB stops an unordered insert
-    // at its first duplicate and drops the documents after it.
-    const existing = new Set(
-      (
-        await this.attempts
-          .find({ _id: { $in: documents.map(({ _id }) => _id) } }, { _id: 1 })
-          .lean()
-          .exec()
-      ).map(({ _id }) => String(_id)),
-    );
-    const fresh = documents.filter(({ _id }) => !existing.has(_id));
-    if (fresh.length === 0) return 0;
+    const documents = logs.map((log) => attemptDocumentOf(log, now));
+    // The usual batch is all new: one insert, no read.
+    if (await this.insertUnlessDuplicate(documents)) return documents.length;
+    return this.insertMissing(documents);
+  }
+
+  /**
+   * After a collision: reads which ids are stored and inserts the rest, until none is missing. The
+   * collision's own error list is not used: FerretDB stops an unordered insert at its first duplicate,
+   * drops the documents after it, and reports one error. Returns how many this pass added (fewer than
+   * the batch, since at least one was there already).
+   */
+  private async insertMissing(documents: DeliveryAttemptDocument[]): Promise<number> {
+    const stored = await this.attempts
+      .find({ _id: { $in: documents.map(({ _id }) => _id) } }, { _id: 1 })
+      .lean()
+      .exec();
+    const existing = new Set(stored.map(({ _id }) => String(_id)));
+    const missing = documents.filter(({ _id }) => !existing.has(_id));
+    if (missing.length === 0) return 0;
+    if (await this.insertUnlessDuplicate(missing)) return missing.length;
+    // Another writer stored some of them meanwhile (a rebalance overlap): look again.
+    return this.insertMissing(missing);
+  }
+
+  /** true when every document was inserted; false when some already existed (duplicate keys only). */
+  private async insertUnlessDuplicate(documents: DeliveryAttemptDocument[]): Promise<boolean> {
     try {
-      await this.attempts.collection.insertMany(fresh as never[], { ordered: false });
+      await this.attempts.collection.insertMany(documents as never[], { ordered: false });
+      return true;
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { code: number }[] }).writeErrors;
-      const duplicatesOnly = Array.isArray(writeErrors) && writeErrors.every((each) => each.code === 11000);
-      if (!duplicatesOnly) throw error;
-      // Another writer stored some of them meanwhile (a rebalance overlap): store what is still missing.
-      return this.insertLogs(logs);
+      if (!isDuplicateKeyOnly(error)) throw error;
+      return false;
     }
-    return fresh.length;
   }
 
   async findPage(tenantId: TenantId, query: AttemptQuery): Promise<Page<DeliveryAttemptDocument>> {

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { DeliveryErrorKind, DeliveryTrigger } from '@app/contracts';
+import { DeliveryErrorKind, DeliveryLogV1, DeliveryTrigger } from '@app/contracts';
 
 export const DELIVERY_ATTEMPT_MODEL = 'DeliveryAttempt';
 
@@ -22,6 +22,28 @@ export interface DeliveryAttemptDocument {
   errorMessage: string | null;
   responseBodyExcerpt: string | null;
   createdAt: Date;
+}
+
+/** The stored attempt for a delivery-log event. */
+export function attemptDocumentOf(log: DeliveryLogV1, now: Date): DeliveryAttemptDocument {
+  return {
+    _id: log.attemptId,
+    tenantId: log.tenantId,
+    eventId: log.eventId,
+    webhookId: log.webhookId,
+    url: log.url,
+    commandId: log.commandId,
+    trigger: log.trigger,
+    attemptNumber: log.attemptNumber,
+    startedAt: new Date(log.startedAt),
+    durationMs: log.durationMs,
+    success: log.success,
+    statusCode: log.statusCode,
+    errorKind: log.errorKind,
+    errorMessage: log.errorMessage,
+    responseBodyExcerpt: log.responseBodyExcerpt,
+    createdAt: now,
+  };
 }
 
 export const DeliveryAttemptSchema = new Schema<DeliveryAttemptDocument>(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_TASK_MODEL, DeliveryTaskDocument, DeliveryTaskState } from './delivery-task.schema';
 
 export interface TaskClaim {
@@ -24,17 +25,47 @@ export class DeliveryTaskRepository {
   constructor(@InjectModel(DELIVERY_TASK_MODEL) private readonly tasks: Model<DeliveryTaskDocument>) {}
 
   /**
-   * Claims tasks for `owner`: one bulk upsert, then one read of the tasks. A task is claimable when it
-   * does not exist yet or its holder's lease ran out (that holder crashed mid-delivery). A completed
-   * task, or one whose lease is live, makes the upsert collide on _id, which is how "not yours" is
-   * detected without a transaction. Who won is read back by attemptId rather than taken from the bulk
-   * write's error list: FerretDB reports only the first duplicate of an unordered bulk write, at the
-   * wrong index, and skips the statements after it.
+   * Claims tasks for `owner`. The usual batch is all new tasks: one insert claims them all, with no
+   * read. Only when it collides (a redelivered command, a takeover after a crash, another dispatcher)
+   * does the contended path run.
    */
   async claim(claims: TaskClaim[], owner: string, leaseMs: number): Promise<ClaimOutcome[]> {
     if (claims.length === 0) return [];
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + leaseMs);
+    const fresh: DeliveryTaskDocument[] = claims.map(({ taskId, attemptId }) => ({
+      _id: taskId,
+      state: DeliveryTaskState.InFlight,
+      owner,
+      leaseUntil,
+      attemptId,
+      createdAt: now,
+      completedAt: null,
+      logJson: null,
+    }));
+    try {
+      await this.tasks.collection.insertMany(fresh as never[], { ordered: false });
+      return claims.map(({ taskId }) => ({ taskId, outcome: 'claimed' }));
+    } catch (error) {
+      if (!isDuplicateKeyOnly(error)) throw error;
+    }
+    return this.claimContended(claims, owner, now, leaseUntil);
+  }
+
+  /**
+   * One bulk upsert, then one read of the tasks. A task is claimable when it does not exist yet or its
+   * holder's lease ran out (that holder crashed mid-delivery). A completed task, or one whose lease is
+   * live, makes the upsert collide on _id, which is how "not yours" is detected without a transaction.
+   * Who won is read back by attemptId rather than taken from the bulk write's error list: FerretDB
+   * reports only the first duplicate of an unordered bulk write, at the wrong index, and skips the
+   * statements after it. Tasks this owner's insert already stored read back as claimed the same way.
+   */
+  private async claimContended(
+    claims: TaskClaim[],
+    owner: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<ClaimOutcome[]> {
     try {
       await this.tasks.bulkWrite(
         claims.map(({ taskId, attemptId }) => ({
@@ -50,8 +81,7 @@ export class DeliveryTaskRepository {
         { ordered: false },
       );
     } catch (error) {
-      const writeErrors = (error as { writeErrors?: { code: number }[] }).writeErrors;
-      if (!writeErrors?.every((writeError) => writeError.code === 11000)) throw error;
+      if (!isDuplicateKeyOnly(error)) throw error;
     }
     const tasks = new Map(
       (await this.findByIds(claims.map(({ taskId }) => taskId))).map((task) => [task._id, task] as const),

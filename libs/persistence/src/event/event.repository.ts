@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
+import { isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
@@ -45,17 +46,21 @@ export class EventRepository {
       await this.events.collection.insertOne(event as never);
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
+      if (isDuplicateKeyOnly(error)) return false;
       throw error;
     }
   }
 
-  async setStatuses(updates: { tenantId: TenantId; eventId: string; status: EventStatus }[]): Promise<void> {
+  /**
+   * The log writer's roll-up. By _id alone: event ids are UUIDs, unique across tenants, and the tenant
+   * came from the event itself. A filter of just `_id` is also the one FerretDB can serve from an index.
+   */
+  async setStatuses(updates: { eventId: string; status: EventStatus }[]): Promise<void> {
     if (updates.length === 0) return;
     const now = new Date();
     await this.events.bulkWrite(
-      updates.map(({ tenantId, eventId, status }) => ({
-        updateOne: { filter: { _id: eventId, tenantId }, update: { $set: { status, updatedAt: now } } },
+      updates.map(({ eventId, status }) => ({
+        updateOne: { filter: { _id: eventId }, update: { $set: { status, updatedAt: now } } },
       })),
       { ordered: false },
     );
