@@ -23,16 +23,27 @@ describe('isBlockedAddress', () => {
     '2002:7f00:1::',
     '2002:a00:1::1',
     'ff02::1',
+    '::ffff:0:7f00:1',
+    '::ffff:0:127.0.0.1',
+    '::ffff:0:a9fe:a9fe',
+    '64:ff9b:1::a00:1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
   ])('refuses %s', (address) => {
     expect(isBlockedAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '64:ff9b::808:808'])(
-    'allows the public address %s',
-    (address) => {
-      expect(isBlockedAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '64:ff9b::808:808',
+    '::ffff:8.8.8.8',
+    '::ffff:0:808:808',
+  ])('allows the public address %s', (address) => {
+    expect(isBlockedAddress(address)).toBe(false);
+  });
 
   it('refuses anything that is not an IP literal', () => {
     expect(isBlockedAddress('example.com')).toBe(true);

@@ -32,19 +32,27 @@ for (const [network, prefix] of [
   ['fec0::', 10],
   ['ff00::', 8],
   ['100::', 64],
+  // Teredo: the client's IPv4 address is carried obfuscated, and a relay would dial it for us.
+  ['2001::', 32],
   ['2001:db8::', 32],
+  // NAT64 local-use prefix (RFC 8215): by definition an operator's own translator into its IPv4 network.
+  ['64:ff9b:1::', 48],
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
-/** IPv6 forms that carry an IPv4 address: mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16). */
+/**
+ * IPv6 forms that carry an IPv4 address: mapped (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d, RFC 2765),
+ * compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ */
 function embeddedIpv4(address: string): string | null {
   const groups = expandIpv6(address);
   if (!groups) return null;
   const isMapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+  const isTranslated = groups.slice(0, 4).every((group) => group === 0) && groups[4] === 0xffff && groups[5] === 0;
   const isNat64 = groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0);
   const isCompatible = groups.slice(0, 6).every((group) => group === 0) && (groups[6] !== 0 || groups[7] > 1);
-  if (isMapped || isNat64 || isCompatible) return toIpv4(groups[6], groups[7]);
+  if (isMapped || isTranslated || isNat64 || isCompatible) return toIpv4(groups[6], groups[7]);
   if (groups[0] === 0x2002) return toIpv4(groups[1], groups[2]);
   return null;
 }
