@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BASELINE_ROUTE, measureApi, RETRY_ROUTE } from './lib/api-throughput';
 import { REPO_ROOT } from './lib/app-process';
 import { measureDispatcher } from './lib/dispatcher-throughput';
+import { measureEndToEnd } from './lib/end-to-end-latency';
 import { measureLogWrites } from './lib/log-writes';
 import { listenerPid } from './lib/proc-stats';
 import { measureRawCeiling } from './lib/raw-ceiling';
@@ -17,7 +18,8 @@ import { BenchReport, toMarkdown } from './lib/report';
  *   BENCH_KAFKA_PORT / BENCH_FERRETDB_PORT   the stack (59192 / 59117)
  *   BENCH_COMMANDS (1000)  BENCH_WEBHOOKS (50)  BENCH_DISPATCHERS ("1,2")
  *   BENCH_RAW_SECONDS (5)  BENCH_API_SECONDS (5)  BENCH_API_CONNECTIONS ("10,50")  BENCH_LOG_DOCS (5000)
- *   BENCH_ONLY ("raw,dispatcher,api,logs")   BENCH_CPU_PROF=1 (profile each dispatcher, bench/results/profiles/)
+ *   BENCH_E2E_RATES ("200,500")  BENCH_E2E_SECONDS (10)
+ *   BENCH_ONLY ("raw,dispatcher,e2e,api,logs")   BENCH_CPU_PROF=1 (profile each dispatcher, bench/results/profiles/)
  *   BENCH_LOG_LEVEL (info, the apps' default)
  */
 const env = process.env;
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   const mongoUri = (suffix: string) => `mongodb://127.0.0.1:${mongoPort}/${dbPrefix}_${suffix}`;
   const resultsDir = join(REPO_ROOT, 'bench/results');
   const logDir = join(REPO_ROOT, '.run/bench/logs');
-  const only = new Set(listOf('BENCH_ONLY', 'raw,dispatcher,api,logs'));
+  const only = new Set(listOf('BENCH_ONLY', 'raw,dispatcher,e2e,api,logs'));
   const appEnv = { LOG_LEVEL: env.BENCH_LOG_LEVEL || 'info' };
   const settings = {
     commands: numberOf('BENCH_COMMANDS', 1000),
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
     apiSeconds: numberOf('BENCH_API_SECONDS', 5),
     apiConnections: listOf('BENCH_API_CONNECTIONS', '10,50').join(','),
     logDocuments: numberOf('BENCH_LOG_DOCS', 5000),
+    e2eRates: listOf('BENCH_E2E_RATES', '200,500').join(','),
+    e2eSeconds: numberOf('BENCH_E2E_SECONDS', 10),
     logLevel: appEnv.LOG_LEVEL,
     kafkaBrokers,
     mongoPort,
@@ -89,6 +93,19 @@ async function main(): Promise<void> {
         });
         report.dispatcher.push({ ...run, ratioToRaw: run.persistedPerSec / report.rawCeiling!.postsPerSec });
       }
+    }
+    if (only.has('e2e')) {
+      say(`(4) end to end at ${settings.e2eRates} req/s, ${settings.e2eSeconds} s each`);
+      report.endToEnd = await measureEndToEnd({
+        kafkaBrokers,
+        mongoUri: mongoUri('e2e'),
+        receiver,
+        rates: settings.e2eRates.split(',').map(Number),
+        seconds: settings.e2eSeconds,
+        webhooks: settings.webhooks,
+        logDir,
+        env: appEnv,
+      });
     }
     if (only.has('logs')) {
       say(`(5) ${settings.logDocuments} attempt-log writes, repository vs native insertMany`);

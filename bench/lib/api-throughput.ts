@@ -111,7 +111,7 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
 }
 
 /** An API token made the way an operator makes one: the CLI, run from source. */
-function createToken(mongoUri: string, tenantId: string): string {
+export function createToken(mongoUri: string, tenantId: string): string {
   const output = execFileSync(
     process.execPath,
     [

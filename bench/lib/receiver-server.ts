@@ -8,6 +8,8 @@ import { AddressInfo } from 'node:net';
  * path segment of `/r/<key>/...`, with their arrival times, which the parent asks for over IPC.
  */
 const arrivals = new Map<string, number[]>();
+/** First arrival per webhook-id (the event id), per run key: the end-to-end latency probe reads these. */
+const firstArrivalById = new Map<string, Map<string, number>>();
 
 const server = createServer((request, response) => {
   request.resume();
@@ -15,7 +17,14 @@ const server = createServer((request, response) => {
     const key = (request.url ?? '/').split('/')[2] ?? '';
     let times = arrivals.get(key);
     if (!times) arrivals.set(key, (times = []));
-    times.push(Date.now());
+    const now = Date.now();
+    times.push(now);
+    const webhookId = request.headers['webhook-id'];
+    if (typeof webhookId === 'string') {
+      let byId = firstArrivalById.get(key);
+      if (!byId) firstArrivalById.set(key, (byId = new Map()));
+      if (!byId.has(webhookId)) byId.set(webhookId, now);
+    }
     response.writeHead(200, { 'content-length': '0' });
     response.end();
   });
@@ -24,12 +33,17 @@ server.keepAliveTimeout = 60_000;
 server.headersTimeout = 65_000;
 
 interface StatsRequest {
-  type: 'stats';
+  type: 'stats' | 'arrivals';
   id: number;
   key: string;
 }
 
 process.on('message', (message: StatsRequest) => {
+  if (message.type === 'arrivals') {
+    const entries = [...(firstArrivalById.get(message.key) ?? new Map<string, number>()).entries()];
+    process.send?.({ type: 'arrivals', id: message.id, entries });
+    return;
+  }
   if (message.type !== 'stats') return;
   const times = arrivals.get(message.key) ?? [];
   const at = (fraction: number) =>

@@ -12,15 +12,15 @@ export interface ArrivalStats {
 /** Handle on the receiver process (receiver-server.ts): its URL and what arrived under a run key. */
 export class BenchReceiver {
   private nextId = 0;
-  private readonly pending = new Map<number, (stats: ArrivalStats) => void>();
+  private readonly pending = new Map<number, (reply: never) => void>();
 
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
   ) {
-    child.on('message', (message: ArrivalStats & { type: string; id: number }) => {
-      if (message.type !== 'stats') return;
-      this.pending.get(message.id)?.(message);
+    child.on('message', (message: { type: string; id: number }) => {
+      if (message.type !== 'stats' && message.type !== 'arrivals') return;
+      this.pending.get(message.id)?.(message as never);
       this.pending.delete(message.id);
     });
   }
@@ -47,10 +47,20 @@ export class BenchReceiver {
   }
 
   stats(key: string): Promise<ArrivalStats> {
+    return this.ask<ArrivalStats>('stats', key);
+  }
+
+  /** When the first POST carrying each webhook-id arrived under `key` (epoch ms). */
+  async firstArrivals(key: string): Promise<Map<string, number>> {
+    const { entries } = await this.ask<{ entries: [string, number][] }>('arrivals', key);
+    return new Map(entries);
+  }
+
+  private ask<T>(type: 'stats' | 'arrivals', key: string): Promise<T> {
     const id = (this.nextId += 1);
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.send({ type: 'stats', id, key });
+    return new Promise<T>((resolve) => {
+      this.pending.set(id, resolve as (reply: never) => void);
+      this.child.send({ type, id, key });
     });
   }
 

@@ -1,5 +1,6 @@
 import { ApiBenchResult, BASELINE_ROUTE, RETRY_ROUTE } from './api-throughput';
 import { DispatcherBenchResult } from './dispatcher-throughput';
+import { EndToEndRun } from './end-to-end-latency';
 import { LogWritesResult } from './log-writes';
 import { RawCeilingResult } from './raw-ceiling';
 
@@ -10,6 +11,7 @@ export interface BenchReport {
   rawCeiling?: RawCeilingResult;
   dispatcher: (DispatcherBenchResult & { ratioToRaw: number })[];
   api?: ApiBenchResult & { ratios: { connections: number; ratio: number }[] };
+  endToEnd?: EndToEndRun[];
   logWrites?: LogWritesResult;
 }
 
@@ -62,6 +64,19 @@ export function toMarkdown(report: BenchReport): string {
     }
     lines.push('', `API peak RSS under load: ${fixed(report.api.peakRssMb)} MiB`, '');
   }
+  if (report.endToEnd) {
+    lines.push(
+      '| (4) end to end, open loop | rate req/s | sent/s | sent | accepted | arrived | p50 ms | p99 ms | max ms | API answer p50 / p99 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const run of report.endToEnd) {
+      lines.push(
+        `| retry request → POST at receiver | ${run.rate} | ${fixed(run.sentPerSec)} | ${run.sent} | ${run.accepted} | ${run.arrived} | ` +
+          `${fixed(run.p50Ms)} | ${fixed(run.p99Ms)} | ${fixed(run.maxMs)} | ${fixed(run.apiP50Ms)} / ${fixed(run.apiP99Ms)} |`,
+      );
+    }
+    lines.push('');
+  }
   if (report.logWrites) {
     const logs = report.logWrites;
     lines.push(
@@ -113,11 +128,14 @@ function targets(report: BenchReport): { what: string; target: string; measured:
       met: yes(report.api.peakRssMb <= 200),
     });
   }
+  const at500 = report.endToEnd?.find((run) => run.rate === 500);
   rows.push({
     what: '(4) end to end at 500 req/s',
     target: 'p50 ≤ 15 ms, p99 ≤ 100 ms',
-    measured: 'not measured',
-    met: 'unknown',
+    measured: at500
+      ? `p50 ${fixed(at500.p50Ms)} ms, p99 ${fixed(at500.p99Ms)} ms, ${at500.arrived}/${at500.sent} arrived`
+      : 'not measured',
+    met: at500 ? yes(at500.p50Ms <= 15 && at500.p99Ms <= 100 && at500.arrived === at500.sent) : 'unknown',
   });
   if (report.logWrites) {
     rows.push({

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { measureDispatcher } from '../../bench/lib/dispatcher-throughput';
+import { measureEndToEnd } from '../../bench/lib/end-to-end-latency';
 import { measureLogWrites } from '../../bench/lib/log-writes';
 import { measureRawCeiling } from '../../bench/lib/raw-ceiling';
 import { BenchReceiver } from '../../bench/lib/receiver';
@@ -37,6 +38,16 @@ describe('Benchmark smoke run (real Kafka and FerretDB)', () => {
       logDir: join(REPO_ROOT, 'test/artifacts/logs'),
       skipBacklog: false,
     });
+    const endToEnd = await measureEndToEnd({
+      kafkaBrokers: testKafkaBrokers(),
+      mongoUri: testMongoUri(`bench_smoke_e2e_${process.pid}`),
+      receiver,
+      rates: [20],
+      seconds: 2,
+      webhooks: 5,
+      logDir: join(REPO_ROOT, 'test/artifacts/logs'),
+      skipBacklog: false,
+    });
     const logs = await measureLogWrites((suffix) => testMongoUri(`bench_smoke_logs_${suffix}_${process.pid}`), 200);
     const ratioToRaw = run.persistedPerSec / raw.postsPerSec;
 
@@ -44,6 +55,7 @@ describe('Benchmark smoke run (real Kafka and FerretDB)', () => {
     expect(run.received).toBe(200);
     expect(run.persisted).toBe(200);
     expect(run.persistedSuccessful).toBe(200);
+    expect(endToEnd).toEqual([expect.objectContaining({ rate: 20, sent: 40, accepted: 40, arrived: 40 })]);
     for (const figure of [
       raw.postsPerSec,
       run.receivedPerSec,
@@ -55,6 +67,7 @@ describe('Benchmark smoke run (real Kafka and FerretDB)', () => {
       logs.nativeWritesPerSec,
       logs.repositoryWritesPerSec,
       logs.ratio,
+      ...endToEnd.flatMap((run) => [run.sentPerSec, run.p50Ms, run.p99Ms, run.maxMs, run.apiP50Ms]),
     ]) {
       expect(Number.isFinite(figure)).toBe(true);
       expect(figure).toBeGreaterThan(0);
@@ -66,9 +79,11 @@ describe('Benchmark smoke run (real Kafka and FerretDB)', () => {
       settings: {},
       rawCeiling: raw,
       dispatcher: [{ ...run, ratioToRaw }],
+      endToEnd,
       logWrites: logs,
     });
     expect(markdown).toContain('| (2) dispatchers |');
     expect(markdown).toContain('(2) ÷ (1), 1 dispatcher(s), persisted');
+    expect(markdown).toContain('| (4) end to end, open loop |');
   });
 });
