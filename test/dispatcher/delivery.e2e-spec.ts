@@ -160,7 +160,8 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
   });
 
   it('treats a redirect as a failure, disables a webhook that answers 410, and honours Retry-After on 429', async () => {
-    receiver.on('/redirect', respondWith(302, '', { location: 'http://127.0.0.1:1/elsewhere' }));
+    // To a path this receiver answers (and whose port is allow-listed): not following it is a choice.
+    receiver.on('/redirect', respondWith(302, '', { location: receiver.url('/elsewhere') }));
     receiver.on('/gone', respondWith(410, 'gone'));
     let throttled = 0;
     receiver.on('/throttle', (_request, response) => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { findManyById } from '../lookup-by-id';
 import { isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_TASK_MODEL, DeliveryTaskDocument, DeliveryTaskState } from './delivery-task.schema';
 
@@ -96,13 +97,18 @@ export class DeliveryTaskRepository {
     });
   }
 
+  /**
+   * Marks tasks completed with their attempt's log event. By _id alone, the filter FerretDB serves from
+   * an index: a holder whose lease ran out and was taken over still made its attempt, so storing its log
+   * is as true as storing the new holder's (who overwrites it when it finishes).
+   */
   async complete(tasks: CompletedTask[]): Promise<void> {
     if (tasks.length === 0) return;
     const now = new Date();
     await this.tasks.bulkWrite(
-      tasks.map(({ taskId, attemptId, logJson }) => ({
+      tasks.map(({ taskId, logJson }) => ({
         updateOne: {
-          filter: { _id: taskId, attemptId },
+          filter: { _id: taskId },
           update: { $set: { state: DeliveryTaskState.Completed, completedAt: now, logJson } },
         },
       })),
@@ -125,9 +131,6 @@ export class DeliveryTaskRepository {
 
   private async findByIds(ids: string[]): Promise<DeliveryTaskDocument[]> {
     if (ids.length === 0) return [];
-    return this.tasks
-      .find({ _id: { $in: ids } })
-      .lean<DeliveryTaskDocument[]>()
-      .exec();
+    return findManyById(this.tasks, ids);
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { AnyBulkWriteOperation, Model } from 'mongoose';
+import { AnyBulkWriteOperation, Model, UpdateQuery } from 'mongoose';
 import { DeliveryLogV1 } from '@app/contracts';
 import { TenantId } from '../tenant';
+import { findManyById } from '../lookup-by-id';
 import {
   DELIVERY_MODEL,
   DeliveryDocument,
@@ -47,47 +48,48 @@ export class DeliveryRepository {
   }
 
   async findByIds(ids: string[]): Promise<DeliveryDocument[]> {
-    return this.deliveries
-      .find({ _id: { $in: ids } })
-      .lean<DeliveryDocument[]>()
-      .exec();
+    return findManyById(this.deliveries, ids);
   }
 
   /**
    * Applies attempt results. Idempotent, so a log event read twice changes nothing: an attempt older
-   * than the delivery's last one does not overwrite it, and counters only move forward ($max).
+   * than the delivery's last one does not overwrite it, and counters only move forward ($max). The rows
+   * are read once for the batch and written by _id alone (the filter FerretDB serves from an index; a
+   * conditional filter there scans the collection once per statement).
    */
   async applyAttempts(logs: DeliveryLogV1[]): Promise<void> {
     if (logs.length === 0) return;
-    const operations: AnyBulkWriteOperation<DeliveryDocument>[] = logs.map((log) => {
+    const rows = await findManyById<DeliveryDocument, Pick<DeliveryDocument, '_id' | 'lastAttemptAt' | 'tenantId'>>(
+      this.deliveries,
+      logs.map((log) => deliveryIdOf(log.eventId, log.webhookId)),
+      { lastAttemptAt: 1, tenantId: 1 },
+    );
+    const lastAttemptAt = new Map(rows.map((row) => [row._id, row] as const));
+    // A log names its delivery's tenant; one that does not match the row is not applied.
+    const applicable = logs.filter(
+      (log) => lastAttemptAt.get(deliveryIdOf(log.eventId, log.webhookId))?.tenantId === log.tenantId,
+    );
+    const updates = new Map<string, { newest?: DeliveryLogV1; attempts: number; scheduledFailures: number }>();
+    for (const log of applicable) {
+      const id = deliveryIdOf(log.eventId, log.webhookId);
+      const update = updates.get(id) ?? { attempts: 0, scheduledFailures: 0 };
+      update.attempts = Math.max(update.attempts, log.attemptNumber);
+      update.scheduledFailures = Math.max(update.scheduledFailures, log.scheduledFailures ?? 0);
+      // The newest attempt sets the state, unless the row already holds a newer one.
       const startedAt = new Date(log.startedAt);
-      const set: Partial<DeliveryDocument> = {
-        url: log.url,
-        status: log.deliveryStatus,
-        lastAttemptAt: startedAt,
-        lastStatusCode: log.statusCode,
-        lastErrorKind: log.errorKind,
-        heldBy: null,
-        updatedAt: new Date(),
-      };
-      if (log.nextAttemptAt !== undefined) {
-        set.nextAttemptAt = log.nextAttemptAt === null ? null : new Date(log.nextAttemptAt);
-      }
-      return {
-        updateOne: {
-          filter: {
-            _id: deliveryIdOf(log.eventId, log.webhookId),
-            tenantId: log.tenantId,
-            $or: [{ lastAttemptAt: null }, { lastAttemptAt: { $lte: startedAt } }],
-          },
-          update: {
-            $set: set,
-            $max: { attempts: log.attemptNumber, scheduledFailures: log.scheduledFailures ?? 0 },
-          },
-        },
-      };
-    });
-    await this.deliveries.bulkWrite(operations, { ordered: false });
+      const stored = lastAttemptAt.get(id)!.lastAttemptAt;
+      const newer = !update.newest || new Date(update.newest.startedAt) <= startedAt;
+      if (newer && (!stored || stored <= startedAt)) update.newest = log;
+      updates.set(id, update);
+    }
+    const operations: AnyBulkWriteOperation<DeliveryDocument>[] = [...updates].map(
+      ([id, { newest, attempts, scheduledFailures }]) => {
+        const update: UpdateQuery<DeliveryDocument> = { $max: { attempts, scheduledFailures } };
+        if (newest) update.$set = stateAfter(newest);
+        return { updateOne: { filter: { _id: id }, update } };
+      },
+    );
+    if (operations.length > 0) await this.deliveries.bulkWrite(operations, { ordered: false });
   }
 
   /**
@@ -211,4 +213,21 @@ export class DeliveryRepository {
       { ordered: false },
     );
   }
+}
+
+/** The delivery's state as its newest attempt left it. */
+function stateAfter(log: DeliveryLogV1): Partial<DeliveryDocument> {
+  const state: Partial<DeliveryDocument> = {
+    url: log.url,
+    status: log.deliveryStatus,
+    lastAttemptAt: new Date(log.startedAt),
+    lastStatusCode: log.statusCode,
+    lastErrorKind: log.errorKind,
+    heldBy: null,
+    updatedAt: new Date(),
+  };
+  if (log.nextAttemptAt !== undefined) {
+    state.nextAttemptAt = log.nextAttemptAt === null ? null : new Date(log.nextAttemptAt);
+  }
+  return state;
 }

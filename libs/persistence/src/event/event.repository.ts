@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
+import { findManyById, findOwnedById } from '../lookup-by-id';
 import { isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
@@ -22,7 +23,7 @@ export class EventRepository {
   constructor(@InjectModel(EVENT_MODEL) private readonly events: Model<EventDocument>) {}
 
   async findById(tenantId: TenantId, eventId: string): Promise<EventDocument | null> {
-    return this.events.findOne({ _id: eventId, tenantId }).lean<EventDocument>().exec();
+    return findOwnedById(this.events, tenantId, eventId);
   }
 
   async findByIdempotencyKey(tenantId: TenantId, idempotencyKey: string): Promise<EventDocument | null> {
@@ -34,10 +35,7 @@ export class EventRepository {
    * across tenants), and the event's own tenantId then scopes every later query.
    */
   async findManyForDispatch(eventIds: string[]): Promise<EventDocument[]> {
-    return this.events
-      .find({ _id: { $in: eventIds } })
-      .lean<EventDocument[]>()
-      .exec();
+    return findManyById(this.events, eventIds);
   }
 
   /** Inserts the event; resolves to false when its idempotency key already exists for the tenant. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { findOwnedById } from '../lookup-by-id';
 import { TenantId } from '../tenant';
 import { RETRY_JOB_MODEL, RetryJobDocument, RetryJobStatus } from './retry-job.schema';
 
@@ -13,7 +14,7 @@ export class RetryJobRepository {
   }
 
   async findById(tenantId: TenantId, jobId: string): Promise<RetryJobDocument | null> {
-    return this.jobs.findOne({ _id: jobId, tenantId }).lean<RetryJobDocument>().exec();
+    return findOwnedById(this.jobs, tenantId, jobId);
   }
 
   async update(

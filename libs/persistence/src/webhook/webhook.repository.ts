@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { findManyById, findOwnedById } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { WEBHOOK_MODEL, WebhookDocument, WebhookSecret } from './webhook.schema';
@@ -10,14 +11,11 @@ export class WebhookRepository {
   constructor(@InjectModel(WEBHOOK_MODEL) private readonly webhooks: Model<WebhookDocument>) {}
 
   async findById(tenantId: TenantId, webhookId: string): Promise<WebhookDocument | null> {
-    return this.webhooks.findOne({ _id: webhookId, tenantId }).lean<WebhookDocument>().exec();
+    return findOwnedById(this.webhooks, tenantId, webhookId);
   }
 
   async findByIds(tenantId: TenantId, webhookIds: string[]): Promise<WebhookDocument[]> {
-    return this.webhooks
-      .find({ _id: { $in: webhookIds }, tenantId })
-      .lean<WebhookDocument[]>()
-      .exec();
+    return (await findManyById(this.webhooks, webhookIds)).filter((webhook) => webhook.tenantId === tenantId);
   }
 
   /** Active webhooks of the tenant that receive this event type (an empty eventTypes list means all). */
