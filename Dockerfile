@@ -29,6 +29,9 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS runtime
 # Set before `npm ci` too, so nothing can pull in dev dependencies by accident.
 ENV NODE_ENV=production
+# Both apps need little heap; without a cap V8 lets garbage pile up to several hundred MB under load
+# before collecting it (bench/RESULTS.md). `npm start` and the bench read this line too.
+ENV NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \

@@ -14,6 +14,9 @@ export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:$FERRETDB_PORT/webhooks}
 # Dev conveniences, never for production: let webhooks target http:// URLs and local receivers
 # (localhost, private networks), which is what a developer's test receiver looks like.
 export ALLOW_HTTP_WEBHOOKS=true ALLOW_PRIVATE_TARGETS=true NODE_ENV=development
+# The heap cap the image runs with (one place: the Dockerfile's ENV NODE_OPTIONS).
+NODE_OPTIONS=${NODE_OPTIONS:-$(sed -n 's/^ENV NODE_OPTIONS=//p' Dockerfile)}
+export NODE_OPTIONS
 
 ensure_node_modules
 npm run build

@@ -1,11 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-/** A built app (dist/apps/<name>/main.js) as a child process, started the way operators run it. */
+/** The Node options the production image runs the apps with (the Dockerfile's ENV NODE_OPTIONS). */
+export const IMAGE_NODE_OPTIONS =
+  /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+
+/** A built app (dist/apps/<name>/main.js) as a child process, started the way the image runs it. */
 export class BenchApp {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
@@ -26,6 +30,7 @@ export class BenchApp {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
         ...this.env,
         [this.app === 'api' ? 'API_PORT' : 'DISPATCHER_PORT']: String(this.port),
       },
