@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model, UpdateQuery } from 'mongoose';
 import { DeliveryLogV1 } from '@app/contracts';
 import { TenantId } from '../tenant';
+import { insertMissing } from '../insert-missing';
 import { findManyById } from '../lookup-by-id';
 import {
   DELIVERY_MODEL,
@@ -23,16 +24,16 @@ export interface DeliveryTarget {
 export class DeliveryRepository {
   constructor(@InjectModel(DELIVERY_MODEL) private readonly deliveries: Model<DeliveryDocument>) {}
 
-  /** Creates the delivery rows of new targets as pending; existing rows are left as they are. */
+  /**
+   * Creates the delivery rows of new targets as pending; existing rows are left as they are. Read first:
+   * a retry names rows that exist already, and a read by _id costs no write lock.
+   */
   async ensureTargets(targets: DeliveryTarget[]): Promise<void> {
-    if (targets.length === 0) return;
     const now = new Date();
-    await this.deliveries.bulkWrite(
-      targets.map((target) => {
-        const { _id, ...fields } = pendingDeliveryRow(target, now);
-        return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
-      }),
-      { ordered: false },
+    await insertMissing(
+      this.deliveries,
+      targets.map((target) => pendingDeliveryRow(target, now)),
+      { expectNew: false },
     );
   }
 
