@@ -45,7 +45,8 @@ const TICK_MS = 2;
 
 /**
  * (4) End to end: retry requests sent at a fixed rate whatever the answers (open loop, so a slow
- * system queues instead of slowing the sender down), each for a different event, timed from the moment
+ * system queues instead of slowing the sender down), each for a different event and naming its one
+ * webhook (`{"webhookId"}`, so a request is one delivery), timed from the moment
  * the request leaves the client to the first POST with that event's webhook-id at the receiver. One API
  * and one dispatcher, both built (dist/), on the bench stack.
  */
@@ -103,12 +104,14 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
       250,
     );
     const client = (api = new Pool(`http://127.0.0.1:${apiPort}`, { connections: 512 }));
+    // Each event was planned for one webhook (createEvents); the retry names it, so one request is one delivery.
+    const webhookOf = new Map(events.map((event, index) => [event._id, webhooks[index % webhooks.length]._id]));
     const retry = async (eventId: string): Promise<number> => {
       const response = await client.request({
         method: 'POST',
         path: `/v1/webhooks/events/${eventId}/retry`,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: '{}',
+        body: JSON.stringify({ webhookId: webhookOf.get(eventId) }),
       });
       await response.body.dump();
       return response.statusCode;
