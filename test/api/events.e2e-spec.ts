@@ -60,6 +60,7 @@ describe('Events', () => {
       lastStatusCode: null,
       lastErrorKind: null,
       nextAttemptAt: null,
+      heldBy: null,
     });
   });
 

@@ -102,7 +102,7 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /**
    * Which targets must not be sent now: stale initial commands, and ordered targets with an older
-   * open delivery to the same webhook (recorded on the row as heldBy). Returns their delivery ids.
+   * open delivery to the same webhook (its event id recorded on the row as heldBy). Returns their delivery ids.
    */
   async holdBack(targets: FifoTarget[]): Promise<Set<string>> {
     const skipped = new Set<string>();
@@ -124,13 +124,13 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
         });
         if (!blocker) return;
         skipped.add(deliveryId);
-        holds.push({ deliveryId, heldBy: blocker._id });
+        holds.push({ deliveryId, heldBy: blocker.eventId });
         this.logger.debug(
           {
             eventId: target.event._id,
             webhookId: target.webhook._id,
             commandId: target.command.commandId,
-            heldBy: blocker._id,
+            heldBy: blocker.eventId,
           },
           'FIFO delivery held back behind an older open one',
         );

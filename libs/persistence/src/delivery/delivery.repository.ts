@@ -99,7 +99,7 @@ export class DeliveryRepository {
    */
   async findOlderOpen(
     delivery: Pick<DeliveryDocument, '_id' | 'tenantId' | 'webhookId' | 'createdAt'>,
-  ): Promise<Pick<DeliveryDocument, '_id'> | null> {
+  ): Promise<Pick<DeliveryDocument, '_id' | 'eventId'> | null> {
     return this.deliveries
       .findOne(
         {
@@ -111,10 +111,10 @@ export class DeliveryRepository {
             { createdAt: delivery.createdAt, _id: { $lt: delivery._id } },
           ],
         },
-        { _id: 1 },
+        { _id: 1, eventId: 1 },
       )
       .sort({ createdAt: 1, _id: 1 })
-      .lean<Pick<DeliveryDocument, '_id'>>()
+      .lean<Pick<DeliveryDocument, '_id' | 'eventId'>>()
       .exec();
   }
 
@@ -127,7 +127,7 @@ export class DeliveryRepository {
       .exec();
   }
 
-  /** FIFO: records which older delivery each held one waits for (only while it is still open). */
+  /** FIFO: records which earlier event each held delivery waits for (only while it is still open). */
   async markHeld(holds: { deliveryId: string; heldBy: string }[]): Promise<void> {
     if (holds.length === 0) return;
     await this.deliveries.bulkWrite(

@@ -23,8 +23,8 @@ export interface DeliveryDocument {
   /** A scheduler that is publishing the due retry holds this lease, so two dispatchers don't both publish it. */
   scheduleLeaseUntil: Date | null;
   /**
-   * FIFO webhooks only: the older delivery (its _id) this one is waiting for. Set when the dispatcher
-   * holds it back, cleared by its next attempt.
+   * FIFO webhooks only: the id of the earlier event whose delivery to the same webhook this one waits
+   * for. Set when the dispatcher holds it back, cleared by its next attempt.
    */
   heldBy: string | null;
   createdAt: Date;

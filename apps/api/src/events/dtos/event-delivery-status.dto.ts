@@ -36,6 +36,14 @@ export class WebhookDeliveryStatusDto {
     description: 'When the next automatic retry is due.',
   })
   nextAttemptAt: Date | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'FIFO webhooks only: the earlier event whose delivery to this webhook must finish before this one is sent.',
+  })
+  heldBy: string | null;
 }
 
 export class EventDeliveryStatusDto {

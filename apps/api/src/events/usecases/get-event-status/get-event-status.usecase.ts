@@ -34,6 +34,7 @@ export class GetEventStatusUseCase {
         lastStatusCode: delivery.lastStatusCode ?? null,
         lastErrorKind: delivery.lastErrorKind ?? null,
         nextAttemptAt: delivery.nextAttemptAt ?? null,
+        heldBy: delivery.heldBy ?? null,
       })),
     };
   }
