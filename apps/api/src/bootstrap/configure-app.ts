@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
 import { bodyParserErrors } from '../http/body-parser-errors.middleware';
+import { rejectDeepJson } from '../http/json-depth.middleware';
 import { JSON_MEDIA_TYPES, requireJsonBody } from '../http/require-json-body.middleware';
 import { setUpSwagger } from './swagger';
 
@@ -22,5 +23,6 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.get('API_BODY_LIMIT_BYTES'), type: JSON_MEDIA_TYPES });
   app.use(bodyParserErrors);
+  app.use(rejectDeepJson);
   setUpSwagger(app);
 }

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -29,8 +30,16 @@ export function parseMessage<T extends object>(messageClass: MessageClass<T>, ra
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, reason: 'value must be a JSON object' };
   }
-  const instance = plainToInstance(messageClass, json);
-  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
+  // class-transformer walks every value recursively: deep enough nesting would overflow the stack.
+  if (exceedsJsonDepth(json)) return { ok: false, reason: `value nests deeper than ${MAX_JSON_DEPTH} levels` };
+  let instance: T;
+  let errors: ValidationError[];
+  try {
+    instance = plainToInstance(messageClass, json);
+    errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
+  } catch (error) {
+    return { ok: false, reason: `value could not be validated: ${(error as Error).message}` };
+  }
   if (errors.length > 0) {
     return { ok: false, reason: `schema violation: ${describeValidationErrors(errors).join('; ')}` };
   }

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { EVENT_TYPE_PATTERN } from '@app/contracts';
 import { EventStatus } from '@app/persistence';
+import { IsIsoDateTime } from '../../http/is-iso-date-time.decorator';
 import { PageQueryDto } from '../../http/page-query.dto';
 
 const STATUSES = Object.values(EventStatus);
@@ -22,11 +23,11 @@ export class ListEventsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events created at or after this instant.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsIsoDateTime('from must be an ISO 8601 date-time')
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events created at or before this instant.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsIsoDateTime('to must be an ISO 8601 date-time')
   to?: string;
 }
