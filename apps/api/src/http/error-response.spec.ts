@@ -82,6 +82,28 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(notConnected).status).toBe(503);
   });
 
+  it('answers 503 when an insertMany loses its connection (the driver wraps it in MongoBulkWriteError)', () => {
+    // As seen in the database-outage fault test: the API answered 500 for "connection 1 ... closed".
+    const closed = new mongo.MongoBulkWriteError(
+      new mongo.MongoNetworkError('connection 1 to 127.0.0.1:47517 closed'),
+      {} as never,
+    );
+    expect(toErrorResponse(closed)).toEqual({ status: 503, message: DATABASE_UNAVAILABLE_MESSAGE });
+    const selection = new mongo.MongoServerSelectionError('connect ECONNREFUSED 127.0.0.1:47517', {
+      type: 'Unknown',
+      servers: new Map(),
+    } as never);
+    expect(toErrorResponse(new mongo.MongoBulkWriteError(selection, {} as never)).status).toBe(503);
+  });
+
+  it('keeps a bulk write that failed on its documents a 500, not "unavailable"', () => {
+    const duplicate = new mongo.MongoBulkWriteError(
+      { message: 'E11000 duplicate key error', code: 11000, writeErrors: [{ code: 11000 }] } as never,
+      {} as never,
+    );
+    expect(toErrorResponse(duplicate).status).toBe(500);
+  });
+
   it('answers 500 for anything unexpected (a bug), without leaking its message', () => {
     expect(toErrorResponse(new TypeError('x is undefined'))).toEqual({ status: 500, message: 'Internal server error' });
     expect(toErrorResponse('a string')).toEqual({ status: 500, message: 'Internal server error' });

@@ -28,6 +28,14 @@ const MONGO_UNAVAILABLE_CODES = new Set([
   'ShutdownInProgress',
   'PrimarySteppedDown',
 ]);
+/**
+ * insertMany/bulkWrite re-throw a driver failure as a MongoBulkWriteError with the original's message and
+ * fields copied over (its name is lost): a network error keeps `beforeHandshake`, a server selection
+ * error keeps `reason`. Without per-document writeErrors, it is the database being away, not the request.
+ */
+const WRAPPED_NETWORK_FIELDS = ['beforeHandshake', 'reason'];
+const NETWORK_FAILURE_MESSAGE =
+  /connection \d+ to \S+ (closed|timed out)|ECONNREFUSED|ECONNRESET|Server selection timed out/i;
 /** Mongoose with bufferCommands=false refuses queries while (re)connecting, with a plain MongooseError. */
 const MONGOOSE_NOT_CONNECTED = /before initial connection is complete|Client must be connected|connection .* closed/i;
 
@@ -79,7 +87,15 @@ function isMongoUnavailable(error: unknown): boolean {
   if (typeof codeName === 'string' && MONGO_UNAVAILABLE_CODES.has(codeName)) return true;
   const labelled = error as { hasErrorLabel?: (label: string) => boolean };
   if (typeof labelled.hasErrorLabel === 'function' && labelled.hasErrorLabel('ResetPool')) return true;
+  if (isBulkWriteOfUnavailable(error)) return true;
   return error.name === 'MongooseError' && MONGOOSE_NOT_CONNECTED.test(error.message);
+}
+
+function isBulkWriteOfUnavailable(error: Error): boolean {
+  if (error.name !== 'MongoBulkWriteError') return false;
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  if (Array.isArray(writeErrors) && writeErrors.length > 0) return false;
+  return WRAPPED_NETWORK_FIELDS.some((field) => field in error) || NETWORK_FAILURE_MESSAGE.test(error.message);
 }
 
 /** A body-parser failure as the client error it is, or null for anything else. */
