@@ -55,6 +55,10 @@ const repositories = [
         autoIndex: false,
         autoCreate: false,
         maxPoolSize: config.get('MONGODB_MAX_POOL_SIZE'),
+        // Heartbeats by polling: with the default streaming monitor, a client whose server restarted
+        // under load stopped checking it and kept failing with the old connections' errors for minutes
+        // (the database-outage fault test); polling reconnects within a heartbeat.
+        serverMonitoringMode: 'poll',
       }),
     }),
     MongooseModule.forFeature(persistenceModels),

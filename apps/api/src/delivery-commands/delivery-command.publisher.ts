@@ -11,13 +11,21 @@ export interface DeliveryRequest {
   /** The API token id that asked. */
   requestedBy: string;
   retryJobId?: string;
+  /** Set for commands that must stay the same when published again; a new UUID otherwise. */
+  commandId?: string;
 }
 
-/** A fresh command: a new commandId each time, so the dispatcher treats every request as new work. */
+/**
+ * The initial command of one delivery has one id for good, so publishing it again (an event creation
+ * replayed after its first publish may have failed) is a no-op at the dispatcher if it got there.
+ */
+export const initialCommandIdOf = (eventId: string, webhookId: string): string => `initial:${eventId}:${webhookId}`;
+
+/** A fresh command: a new commandId each time unless the request names one, so the dispatcher treats every request as new work. */
 export function buildDeliveryCommand(request: DeliveryRequest, now = new Date()): DeliveryCommandV1 {
   return {
     version: 1,
-    commandId: randomUUID(),
+    commandId: request.commandId ?? randomUUID(),
     eventId: request.eventId,
     ...(request.webhookId ? { webhookId: request.webhookId } : {}),
     trigger: request.trigger,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
-import { DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import { DeliveryStatus, DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import {
+  asTenantId,
   DeliveryRepository,
   EventDocument,
   EventRepository,
@@ -9,7 +10,7 @@ import {
   TenantId,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher, initialCommandIdOf } from '../../../delivery-commands/delivery-command.publisher';
 import { EventSummaryDto } from '../../dtos/event.dto';
 import { toEventSummary } from '../../event-view';
 
@@ -52,7 +53,9 @@ export class CreateEventUseCase {
     if (Buffer.byteLength(payloadJson, 'utf8') > MAX_EVENT_PAYLOAD_BYTES) {
       throw new PayloadTooLargeException(`payload must be at most ${MAX_EVENT_PAYLOAD_BYTES} bytes of JSON`);
     }
-    const replay = command.idempotencyKey ? await this.existing(tenantId, command.idempotencyKey) : null;
+    const replay = command.idempotencyKey
+      ? await this.existing(tenantId, command.idempotencyKey, command.requestedBy)
+      : null;
     if (replay) return replay;
 
     const subscribers = await this.webhooks.findActiveSubscribers(tenantId, type);
@@ -69,7 +72,9 @@ export class CreateEventUseCase {
       createdAt: now,
       updatedAt: now,
     };
-    if (!(await this.events.insert(event))) return this.concurrentDuplicate(tenantId, event.idempotencyKey);
+    if (!(await this.events.insert(event))) {
+      return this.concurrentDuplicate(tenantId, event.idempotencyKey, command.requestedBy);
+    }
 
     try {
       await this.deliveries.ensureTargets(
@@ -81,6 +86,7 @@ export class CreateEventUseCase {
           webhookId: webhook._id,
           trigger: DeliveryTrigger.Initial,
           requestedBy: command.requestedBy,
+          commandId: initialCommandIdOf(eventId, webhook._id),
         })),
       );
     } catch (error) {
@@ -90,14 +96,45 @@ export class CreateEventUseCase {
     return { created: true, event: toEventSummary(event) };
   }
 
-  private async existing(tenantId: TenantId, idempotencyKey: string): Promise<CreateEventResult | null> {
+  private async existing(
+    tenantId: TenantId,
+    idempotencyKey: string,
+    requestedBy: string,
+  ): Promise<CreateEventResult | null> {
     const event = await this.events.findByIdempotencyKey(tenantId, idempotencyKey);
-    return event ? { created: false, event: toEventSummary(event) } : null;
+    if (!event) return null;
+    if (event.status === EventStatus.Pending) await this.republishUnstarted(event, requestedBy);
+    return { created: false, event: toEventSummary(event) };
+  }
+
+  /**
+   * A replay may follow a creation whose commands never reached Kafka and whose roll-back failed too
+   * (the database went away in between): the event is stored, pending, and nothing would ever send it.
+   * So a replay publishes the initial command of every delivery not attempted yet, with the same ids as
+   * the first time: the dispatcher ignores those it already has.
+   */
+  private async republishUnstarted(event: EventDocument, requestedBy: string): Promise<void> {
+    const unstarted = (await this.deliveries.findByEvent(asTenantId(event.tenantId), event._id)).filter(
+      (delivery) => delivery.attempts === 0 && delivery.status === DeliveryStatus.Pending,
+    );
+    await this.publisher.publish(
+      unstarted.map((delivery) => ({
+        eventId: event._id,
+        webhookId: delivery.webhookId,
+        trigger: DeliveryTrigger.Initial,
+        requestedBy,
+        commandId: initialCommandIdOf(event._id, delivery.webhookId),
+      })),
+    );
   }
 
   /** Another request with the same key inserted first; answer with its event. */
-  private async concurrentDuplicate(tenantId: TenantId, idempotencyKey: string): Promise<CreateEventResult> {
-    const winner = await this.existing(tenantId, idempotencyKey);
+  private async concurrentDuplicate(
+    tenantId: TenantId,
+    idempotencyKey: string,
+    requestedBy: string,
+  ): Promise<CreateEventResult> {
+    const winner = await this.existing(tenantId, idempotencyKey, requestedBy);
     // The winner was rolled back between its insert and our read: let the client try again.
     if (!winner) throw new ConflictException('An event with this idempotencyKey is being created; try again');
     return winner;
