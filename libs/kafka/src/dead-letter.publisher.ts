@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
-import { DeadLetterV1, KafkaTopic } from '@app/contracts';
+import { DEAD_LETTER_MAX_VALUE_BYTES, DeadLetterV1, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from './kafka-producer';
 
 /** Sends a message that cannot be processed to the dead-letter topic, with the reason and its original bytes. */
@@ -11,6 +11,8 @@ export class DeadLetterPublisher {
   constructor(private readonly producer: KafkaProducer) {}
 
   async publish(sourceTopic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    const value = message.value;
+    const truncated = value !== null && value.length > DEAD_LETTER_MAX_VALUE_BYTES;
     const deadLetter: DeadLetterV1 = {
       version: 1,
       sourceTopic,
@@ -19,7 +21,8 @@ export class DeadLetterPublisher {
       reason,
       failedAt: new Date().toISOString(),
       keyBase64: message.key ? message.key.toString('base64') : null,
-      valueBase64: message.value ? message.value.toString('base64') : null,
+      valueBase64: value ? value.subarray(0, DEAD_LETTER_MAX_VALUE_BYTES).toString('base64') : null,
+      ...(truncated ? { valueTruncated: true as const, valueBytes: value.length } : {}),
     };
     this.logger.warn({ sourceTopic, partition, offset: message.offset, reason }, 'Message dead-lettered');
     await this.producer.send({

@@ -6,6 +6,13 @@ import { KafkaTopic } from '@app/contracts';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
+/**
+ * Most key and value bytes in one produce request. Each partition's record batch in a request must stay
+ * under the broker's message.max.bytes (1 MiB by default): one batch over it is refused, and the
+ * idempotent producer then fails every later send of that batch.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
 export interface OutgoingMessage {
   topic: KafkaTopic;
   key: string;
@@ -48,6 +55,10 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async sendBatch(batch: OutgoingMessage[]): Promise<void> {
+    for (const request of splitBySize(batch, MAX_REQUEST_BYTES)) await this.sendRequest(request);
+  }
+
+  private async sendRequest(batch: OutgoingMessage[]): Promise<void> {
     try {
       await this.producer.sendBatch({
         acks: -1,
@@ -59,6 +70,25 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
   }
+}
+
+/** Consecutive runs of messages of at most `maxBytes` each (a larger message goes alone). */
+export function splitBySize(messages: OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  const requests: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }
 
 function groupByTopic(messages: OutgoingMessage[]): { topic: string; messages: Message[] }[] {
