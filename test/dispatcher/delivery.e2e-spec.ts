@@ -332,4 +332,37 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
     expect(reasonOf(poison[1])).toMatch(/version/);
     expect(reasonOf(poison[2])).toMatch(/unknown event/);
   });
+
+  it('dead-letters commands too large to fit whole in a dead letter, cut and marked, and the partition keeps flowing', async () => {
+    const deadLetters = await kafka.collect(KafkaTopic.DeadLetter, { fromBeginning: true });
+    const webhook = await db.createWebhook(tenantId, receiver.url('/after-large-poison'));
+    const event = await db.createEvent(tenantId, 'after.poison', {}, [webhook]);
+    // Two ~600 KB values: their dead letters in base64 would not fit one Kafka request together.
+    const marker = randomUUID();
+    const large = [1, 2].map((index) => `${marker}-${index} ${'x'.repeat(600_000)}`);
+
+    // One per request: together they are over the broker's limit for one request too.
+    for (const value of large)
+      await kafka.publish(KafkaTopic.DeliveryCommands, [{ key: 'large', partition: 6, value }]);
+    await kafka.publish(KafkaTopic.DeliveryCommands, [
+      { key: event._id, partition: 6, value: command(event._id, webhook._id) },
+    ]);
+
+    await waitFor(
+      'the command after the large poison to be delivered',
+      () => receiver.received('/after-large-poison').length === 1,
+    );
+    const letters = await waitFor('two truncated dead letters', () => {
+      const ours = deadLetters
+        .map((message) => JSON.parse(message.value!.toString()) as DeadLetterV1)
+        .filter((letter) => letter.valueBase64?.startsWith(Buffer.from(`${marker}-`).toString('base64').slice(0, 40)));
+      return ours.length >= 2 ? ours : undefined;
+    });
+    expect(letters).toHaveLength(2);
+    for (const letter of letters) {
+      expect(letter).toMatchObject({ valueTruncated: true, valueBytes: Buffer.byteLength(large[0]) });
+      expect(letter.reason).toMatch(/not valid JSON/);
+      expect(large.some((value) => value.startsWith(Buffer.from(letter.valueBase64!, 'base64').toString()))).toBe(true);
+    }
+  });
 });

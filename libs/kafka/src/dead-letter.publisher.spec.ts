@@ -1,3 +1,4 @@
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
 import { DEAD_LETTER_MAX_VALUE_BYTES, DeadLetterV1, KafkaTopic } from '@app/contracts';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -14,6 +15,10 @@ const publishedBy = async (value: Buffer): Promise<DeadLetterV1> => {
 };
 
 describe('DeadLetterPublisher', () => {
+  // Its warning per dead letter is for operators, not for the test output.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
+
   it('keeps the original key and value, base64, with the reason and where it came from', async () => {
     const deadLetter = await publishedBy(Buffer.from('{"version":'));
     expect(deadLetter).toMatchObject({
