@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { Connection } from 'mongoose';
 import { MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader } from './support/command-reader';
@@ -100,6 +102,26 @@ describe('Events', () => {
     const other = await api.newTenant();
     const theirs = await post({ type: 'order.created', payload: {}, idempotencyKey }, other).expect(201);
     expect(theirs.body.data.eventId).not.toBe(first.body.data.eventId);
+  });
+
+  it('a replay plans and sends again a pending event whose creation stopped before its delivery rows were written', async () => {
+    const keyed = await api.newTenant();
+    const webhookId = await createWebhook(api, keyed);
+    const idempotencyKey = `half-done-${randomUUID()}`;
+    const first = await post({ type: 'order.created', payload: { n: 1 }, idempotencyKey }, keyed).expect(201);
+    const eventId = first.body.data.eventId;
+    // What a database outage between the event's insert and its rows leaves behind (the roll-back failing too).
+    const connection = api.app.get<Connection>(getConnectionToken());
+    await connection.collection('deliveries').deleteMany({ eventId });
+
+    await post({ type: 'order.created', payload: { n: 1 }, idempotencyKey }, keyed).expect(200);
+
+    const status = await api.http().get(`/v1/webhooks/events/${eventId}/status`).set(keyed.auth).expect(200);
+    expect(status.body.data.webhooks).toEqual([expect.objectContaining({ webhookId, status: 'pending', attempts: 0 })]);
+    const published = await commands.forEvent(eventId, 2);
+    expect(new Set(published.map((read) => read.command.commandId))).toEqual(
+      new Set([`initial:${eventId}:${webhookId}`]),
+    );
   });
 
   it.each([

@@ -108,13 +108,25 @@ export class CreateEventUseCase {
   }
 
   /**
-   * A replay may follow a creation whose commands never reached Kafka and whose roll-back failed too
-   * (the database went away in between): the event is stored, pending, and nothing would ever send it.
-   * So a replay publishes the initial command of every delivery not attempted yet, with the same ids as
-   * the first time: the dispatcher ignores those it already has.
+   * A replay may follow a creation that failed half-way while the database went away: the event may be
+   * stored (even when its insert reported an error) with some or none of its delivery rows, and no
+   * command published. So a replay of a pending event plans any missing rows again and publishes the
+   * initial command of every delivery not attempted yet, with the same ids as the first time: the
+   * dispatcher ignores those it already has.
    */
   private async republishUnstarted(event: EventDocument, requestedBy: string): Promise<void> {
-    const unstarted = (await this.deliveries.findByEvent(asTenantId(event.tenantId), event._id)).filter(
+    const tenantId = asTenantId(event.tenantId);
+    let deliveries = await this.deliveries.findByEvent(tenantId, event._id);
+    if (deliveries.length < event.webhookCount) {
+      // The rows were never all written. The subscribers are read again; one that subscribed since the
+      // first attempt is included, as it would be had the client's first request succeeded now.
+      const subscribers = await this.webhooks.findActiveSubscribers(tenantId, event.type);
+      await this.deliveries.ensureTargets(
+        subscribers.map((webhook) => ({ tenantId, eventId: event._id, webhookId: webhook._id, url: webhook.url })),
+      );
+      deliveries = await this.deliveries.findByEvent(tenantId, event._id);
+    }
+    const unstarted = deliveries.filter(
       (delivery) => delivery.attempts === 0 && delivery.status === DeliveryStatus.Pending,
     );
     await this.publisher.publish(
