@@ -54,12 +54,14 @@ export class DeliveryTaskRepository {
   }
 
   /**
-   * One bulk upsert, then one read of the tasks. A task is claimable when it does not exist yet or its
-   * holder's lease ran out (that holder crashed mid-delivery). A completed task, or one whose lease is
-   * live, makes the upsert collide on _id, which is how "not yours" is detected without a transaction.
-   * Who won is read back by attemptId rather than taken from the bulk write's error list: FerretDB
-   * reports only the first duplicate of an unordered bulk write, at the wrong index, and skips the
-   * statements after it. Tasks this owner's insert already stored read back as claimed the same way.
+   * After a collision: one read of the tasks first, which settles the usual replay (a redelivered
+   * command whose task is completed, or held under a live lease) without a write. Only tasks that are
+   * missing or whose holder's lease ran out (it crashed mid-delivery) go through a bulk upsert, and are
+   * read again. A completed task, or one whose lease is live, makes that upsert collide on _id, which is
+   * how "not yours" is detected without a transaction. Who won is read back by attemptId rather than
+   * taken from the bulk write's error list: FerretDB reports only the first duplicate of an unordered
+   * bulk write, at the wrong index, and skips the statements after it. Tasks this owner's own insert
+   * already stored read back as claimed the same way.
    */
   private async claimContended(
     claims: TaskClaim[],
@@ -67,28 +69,33 @@ export class DeliveryTaskRepository {
     now: Date,
     leaseUntil: Date,
   ): Promise<ClaimOutcome[]> {
-    try {
-      await this.tasks.bulkWrite(
-        claims.map(({ taskId, attemptId }) => ({
-          updateOne: {
-            filter: { _id: taskId, state: DeliveryTaskState.InFlight, leaseUntil: { $lt: now } },
-            update: {
-              $set: { owner, leaseUntil, attemptId, state: DeliveryTaskState.InFlight },
-              $setOnInsert: { createdAt: now, completedAt: null, logJson: null },
+    const stored = await this.tasksById(claims);
+    const open = claims.filter(({ taskId }) => {
+      const task = stored.get(taskId);
+      return !task || (task.state === DeliveryTaskState.InFlight && task.leaseUntil < now);
+    });
+    if (open.length > 0) {
+      try {
+        await this.tasks.bulkWrite(
+          open.map(({ taskId, attemptId }) => ({
+            updateOne: {
+              filter: { _id: taskId, state: DeliveryTaskState.InFlight, leaseUntil: { $lt: now } },
+              update: {
+                $set: { owner, leaseUntil, attemptId, state: DeliveryTaskState.InFlight },
+                $setOnInsert: { createdAt: now, completedAt: null, logJson: null },
+              },
+              upsert: true,
             },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
-    } catch (error) {
-      if (!isDuplicateKeyOnly(error)) throw error;
+          })),
+          { ordered: false },
+        );
+      } catch (error) {
+        if (!isDuplicateKeyOnly(error)) throw error;
+      }
+      for (const [taskId, task] of await this.tasksById(open)) stored.set(taskId, task);
     }
-    const tasks = new Map(
-      (await this.findByIds(claims.map(({ taskId }) => taskId))).map((task) => [task._id, task] as const),
-    );
     return claims.map(({ taskId, attemptId }): ClaimOutcome => {
-      const task = tasks.get(taskId);
+      const task = stored.get(taskId);
       // Not written: the statement was skipped. Ask again shortly.
       if (!task) return { taskId, outcome: 'held', leaseUntil: now };
       if (task.state === DeliveryTaskState.Completed) return { taskId, outcome: 'completed', logJson: task.logJson };
@@ -129,8 +136,11 @@ export class DeliveryTaskRepository {
     return result.deletedCount;
   }
 
-  private async findByIds(ids: string[]): Promise<DeliveryTaskDocument[]> {
-    if (ids.length === 0) return [];
-    return findManyById(this.tasks, ids);
+  private async tasksById(claims: TaskClaim[]): Promise<Map<string, DeliveryTaskDocument>> {
+    const tasks = await findManyById(
+      this.tasks,
+      claims.map(({ taskId }) => taskId),
+    );
+    return new Map(tasks.map((task) => [task._id, task] as const));
   }
 }
