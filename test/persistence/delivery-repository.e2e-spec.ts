@@ -97,3 +97,84 @@ describe('DeliveryRepository.applyAttempts', () => {
     expect({ ...after, updatedAt: null }).toEqual({ ...before, updatedAt: null });
   });
 });
+
+/**
+ * The retry scheduler's writes: a due retry is taken by one scheduler only, given back when its command
+ * could not be published, and made due again when a scheduler took it and died before publishing.
+ */
+describe('DeliveryRepository: taking due retries', () => {
+  let db: TestDatabase;
+  let deliveries: DeliveryRepository;
+  const tenantId = asTenantId(`tenant-${randomUUID()}`);
+
+  beforeAll(async () => {
+    db = await TestDatabase.connect('delivery_schedule');
+    deliveries = new DeliveryRepository(db.connection.model<DeliveryDocument>(DELIVERY_MODEL));
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  /** A delivery whose automatic retry `scheduledFailures` is due at `nextAttemptAt`. */
+  const retrying = async (nextAttemptAt: Date | null, changes: Partial<DeliveryDocument> = {}) => {
+    const target = { tenantId, eventId: randomUUID(), webhookId: randomUUID(), url: 'https://receiver.example/hook' };
+    await deliveries.ensureTargets([target]);
+    const id = `${target.eventId}:${target.webhookId}`;
+    await db.deliveries.updateOne(
+      { _id: id },
+      { $set: { status: DeliveryStatus.Retrying, attempts: 1, scheduledFailures: 1, nextAttemptAt, ...changes } },
+    );
+    return id;
+  };
+  const rowOf = (id: string) => db.deliveries.findById(id).lean<DeliveryDocument>().exec();
+
+  it('takes due retries oldest first, clearing their due time, and leaves the ones not due yet', async () => {
+    const now = new Date();
+    const due = [await retrying(new Date(now.getTime() - 2_000)), await retrying(new Date(now.getTime() - 1_000))];
+    const later = await retrying(new Date(now.getTime() + 60_000));
+
+    const taken = (await deliveries.takeDue(now, 10)).map((row) => row._id);
+
+    // Taken one after the other here: FerretDB can let two concurrent conditional updates of one document
+    // both succeed (MongoDB cannot), which the retry command's fixed id turns into one attempt anyway.
+    expect(taken).toEqual(due);
+    for (const id of due) expect(await rowOf(id)).toMatchObject({ nextAttemptAt: null, updatedAt: now });
+    expect((await rowOf(later))?.nextAttemptAt).toEqual(new Date(now.getTime() + 60_000));
+    expect(await deliveries.takeDue(now, 10)).toEqual([]);
+  });
+
+  it('gives an unpublished retry its due time back, unless its schedule moved on meanwhile', async () => {
+    const now = new Date();
+    const dueAt = new Date(now.getTime() - 1_000);
+    const unpublished = await retrying(dueAt);
+    const movedOn = await retrying(dueAt);
+    const taken = await deliveries.takeDue(now, 10);
+    expect(taken.map((row) => row._id).sort()).toEqual([unpublished, movedOn].sort());
+    await db.deliveries.updateOne({ _id: movedOn }, { $set: { scheduledFailures: 2 } });
+
+    await deliveries.restoreDue(taken);
+
+    expect((await rowOf(unpublished))?.nextAttemptAt).toEqual(dueAt);
+    expect((await rowOf(movedOn))?.nextAttemptAt).toBeNull();
+    expect((await deliveries.takeDue(now, 10)).map((row) => row._id)).toEqual([unpublished]);
+  });
+
+  it('makes a retry due again that was taken and then left idle, but not a fresh, held or finished one', async () => {
+    const now = new Date();
+    const idleSince = new Date(now.getTime() - 10 * 60_000);
+    const longAgo = new Date(idleSince.getTime() - 1_000);
+    const stranded = await retrying(null, { updatedAt: longAgo });
+    const fresh = await retrying(null, { updatedAt: now });
+    const held = await retrying(null, { updatedAt: longAgo, heldBy: randomUUID() });
+    const delivered = await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Delivered });
+    const scheduled = await retrying(new Date(now.getTime() + 60_000), { updatedAt: longAgo });
+
+    expect(await deliveries.redriveStranded(idleSince, now, 100)).toBe(1);
+
+    expect((await rowOf(stranded))?.nextAttemptAt).toEqual(now);
+    for (const id of [fresh, held, delivered]) expect((await rowOf(id))?.nextAttemptAt).toBeNull();
+    expect((await rowOf(scheduled))?.nextAttemptAt).toEqual(new Date(now.getTime() + 60_000));
+    expect((await deliveries.takeDue(now, 10)).map((row) => row._id)).toEqual([stranded]);
+  });
+});

@@ -1,8 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliveryCommandV1, DeliveryTrigger, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from '@app/kafka';
-import { DeliveryRepository } from '@app/persistence';
-import { SCHEDULER_BATCH, SCHEDULER_LEASE_MS, SCHEDULER_MAX_SLEEP_MS } from '../delivery/delivery-policy';
+import { DeliveryDocument, DeliveryRepository } from '@app/persistence';
+import {
+  SCHEDULER_BATCH,
+  SCHEDULER_MAX_SLEEP_MS,
+  STRANDED_RETRY_AFTER_MS,
+  STRANDED_SWEEP_INTERVAL_MS,
+} from '../delivery/delivery-policy';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
 /** How often the scheduled-retries gauge is refreshed (one count query). */
@@ -10,8 +15,9 @@ const GAUGE_INTERVAL_MS = 15_000;
 
 /**
  * Turns due automatic retries into delivery commands. Retries live in MongoDB (`deliveries.nextAttemptAt`),
- * so they survive restarts, redeploys and rebalances. Each dispatcher runs a scheduler; a per-row lease
- * makes sure one of them publishes a given retry. It sleeps until the earliest due retry (at most
+ * so they survive restarts, redeploys and rebalances. Each dispatcher runs a scheduler; taking a retry is
+ * a conditional write, so one of them publishes a given retry. A sweep makes retries due again that a
+ * scheduler took and then died before publishing. It sleeps until the earliest due retry (at most
  * SCHEDULER_MAX_SLEEP_MS, since another dispatcher may schedule an earlier one), and the log writer
  * wakes it early when it schedules one sooner.
  */
@@ -23,6 +29,7 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   private running = false;
   private stopped = false;
   private gaugeTimer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -33,12 +40,15 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.schedule(0);
     this.gaugeTimer = setInterval(() => void this.refreshGauge(), GAUGE_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => void this.redriveStranded(), STRANDED_SWEEP_INTERVAL_MS);
+    void this.redriveStranded();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.gaugeTimer);
+    clearInterval(this.sweepTimer);
   }
 
   /** Makes sure the scheduler looks again no later than `dueAt`. */
@@ -74,8 +84,19 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async publishDue(): Promise<number> {
-    const due = await this.deliveries.leaseDue(new Date(), SCHEDULER_LEASE_MS, SCHEDULER_BATCH);
+    const due = await this.deliveries.takeDue(new Date(), SCHEDULER_BATCH);
     if (due.length === 0) return 0;
+    try {
+      await this.publish(due);
+    } catch (error) {
+      // Not published: the rows get their due time back (or, should that fail too, the sweep re-drives them).
+      await this.deliveries.restoreDue(due).catch(() => undefined);
+      throw error;
+    }
+    return due.length;
+  }
+
+  private async publish(due: DeliveryDocument[]): Promise<void> {
     await this.producer.sendAll(
       due.map((delivery) => {
         const command: DeliveryCommandV1 = {
@@ -92,8 +113,22 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
         return { topic: KafkaTopic.DeliveryCommands, key: delivery.eventId, value: JSON.stringify(command) };
       }),
     );
-    await this.deliveries.releaseDispatched(due);
-    return due.length;
+  }
+
+  private async redriveStranded(): Promise<void> {
+    try {
+      const now = new Date();
+      const redriven = await this.deliveries.redriveStranded(
+        new Date(now.getTime() - STRANDED_RETRY_AFTER_MS),
+        now,
+        SCHEDULER_BATCH,
+      );
+      if (redriven === 0) return;
+      this.logger.warn({ redriven }, 'Retries taken but never attempted are due again');
+      this.wakeBy(now);
+    } catch (error) {
+      this.logger.warn(`Stranded-retry sweep failed: ${(error as Error).message}`);
+    }
   }
 
   private async refreshGauge(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model, UpdateQuery } from 'mongoose';
-import { DeliveryLogV1 } from '@app/contracts';
+import { DeliveryLogV1, DeliveryStatus } from '@app/contracts';
 import { TenantId } from '../tenant';
 import { insertMissing } from '../insert-missing';
 import { findManyById } from '../lookup-by-id';
@@ -172,47 +172,70 @@ export class DeliveryRepository {
   }
 
   /**
-   * Leases up to `limit` due retries to this scheduler. Each lease is a conditional update on the row's
-   * own due time, so two dispatchers never both take the same retry.
+   * Takes up to `limit` due retries for this scheduler to publish. A retry is taken by clearing its due
+   * time on the condition that it is still the one read, so two dispatchers never both take it. Taking
+   * before the publish, not after, keeps this write ahead of the log writer's, which only starts once the
+   * command is consumed: the two never race on a row (FerretDB can lose one of two concurrent updates to a
+   * document). A scheduler that dies between taking and publishing leaves the row to `redriveStranded`.
    */
-  async leaseDue(now: Date, leaseMs: number, limit: number): Promise<DeliveryDocument[]> {
+  async takeDue(now: Date, limit: number): Promise<DeliveryDocument[]> {
     const candidates = await this.deliveries
-      .find({
-        nextAttemptAt: { $ne: null, $lte: now },
-        $or: [{ scheduleLeaseUntil: null }, { scheduleLeaseUntil: { $lt: now } }],
-      })
+      .find({ nextAttemptAt: { $ne: null, $lte: now } })
       .sort({ nextAttemptAt: 1 })
       .limit(limit)
       .lean<DeliveryDocument[]>()
       .exec();
-    const leaseUntil = new Date(now.getTime() + leaseMs);
-    const leased: DeliveryDocument[] = [];
+    const taken: DeliveryDocument[] = [];
     for (const candidate of candidates) {
       const result = await this.deliveries.updateOne(
-        {
-          _id: candidate._id,
-          nextAttemptAt: candidate.nextAttemptAt,
-          $or: [{ scheduleLeaseUntil: null }, { scheduleLeaseUntil: { $lt: now } }],
-        },
-        { $set: { scheduleLeaseUntil: leaseUntil } },
+        { _id: candidate._id, nextAttemptAt: candidate.nextAttemptAt },
+        { $set: { nextAttemptAt: null, updatedAt: now } },
       );
-      if (result.modifiedCount === 1) leased.push(candidate);
+      if (result.modifiedCount === 1) taken.push(candidate);
     }
-    return leased;
+    return taken;
   }
 
-  /** Marks leased retries as handed to Kafka; a row rescheduled meanwhile keeps its new due time. */
-  async releaseDispatched(rows: Pick<DeliveryDocument, '_id' | 'nextAttemptAt'>[]): Promise<void> {
+  /** Gives taken retries whose commands could not be published their due time back. */
+  async restoreDue(rows: Pick<DeliveryDocument, '_id' | 'nextAttemptAt' | 'scheduledFailures'>[]): Promise<void> {
     if (rows.length === 0) return;
     await this.deliveries.bulkWrite(
       rows.map((row) => ({
         updateOne: {
-          filter: { _id: row._id, nextAttemptAt: row.nextAttemptAt },
-          update: { $set: { nextAttemptAt: null, scheduleLeaseUntil: null } },
+          filter: { _id: row._id, nextAttemptAt: null, scheduledFailures: row.scheduledFailures },
+          update: { $set: { nextAttemptAt: row.nextAttemptAt } },
         },
       })),
       { ordered: false },
     );
+  }
+
+  /**
+   * Makes retries due again that were taken but never attempted: still `retrying`, no due time, and
+   * untouched since `idleSince` (a scheduler died between taking and publishing, or its publish and the
+   * give-back both failed). The retry command keeps its id, so one that was only slow (waiting in a long
+   * Kafka backlog) is taken once by the dispatcher, and one already attempted re-sends its log.
+   */
+  async redriveStranded(idleSince: Date, now: Date, limit: number): Promise<number> {
+    const stranded = await this.deliveries
+      .find(
+        { status: DeliveryStatus.Retrying, updatedAt: { $lt: idleSince }, nextAttemptAt: null, heldBy: null },
+        { _id: 1, updatedAt: 1 },
+      )
+      .limit(limit)
+      .lean<Pick<DeliveryDocument, '_id' | 'updatedAt'>[]>()
+      .exec();
+    if (stranded.length === 0) return 0;
+    const result = await this.deliveries.bulkWrite(
+      stranded.map((row) => ({
+        updateOne: {
+          filter: { _id: row._id, nextAttemptAt: null, updatedAt: row.updatedAt },
+          update: { $set: { nextAttemptAt: now } },
+        },
+      })),
+      { ordered: false },
+    );
+    return result.modifiedCount;
   }
 }
 

@@ -20,8 +20,6 @@ export interface DeliveryDocument {
   lastErrorKind: DeliveryErrorKind | null;
   /** When the next automatic attempt is due; null when none is. */
   nextAttemptAt: Date | null;
-  /** A scheduler that is publishing the due retry holds this lease, so two dispatchers don't both publish it. */
-  scheduleLeaseUntil: Date | null;
   /**
    * FIFO webhooks only: the id of the earlier event whose delivery to the same webhook this one waits
    * for. Set when the dispatcher holds it back, cleared by its next attempt.
@@ -51,7 +49,6 @@ export function pendingDeliveryRow(
     lastStatusCode: null,
     lastErrorKind: null,
     nextAttemptAt: null,
-    scheduleLeaseUntil: null,
     heldBy: null,
     createdAt: now,
     updatedAt: now,
@@ -72,7 +69,6 @@ export const DeliverySchema = new Schema<DeliveryDocument>(
     lastStatusCode: { type: Number, default: null },
     lastErrorKind: { type: String, default: null },
     nextAttemptAt: { type: Date, default: null },
-    scheduleLeaseUntil: { type: Date, default: null },
     heldBy: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -85,6 +81,8 @@ DeliverySchema.index({ tenantId: 1, eventId: 1 });
 DeliverySchema.index({ nextAttemptAt: 1 });
 // Serves: bulk retry filtered by webhook, and FIFO mode's "is an older delivery still open" check.
 DeliverySchema.index({ tenantId: 1, webhookId: 1, status: 1, createdAt: 1 });
+// Serves: the scheduler's look for retries taken but never attempted (status retrying, idle for long).
+DeliverySchema.index({ status: 1, updatedAt: 1 });
 // Serves: the FIFO sweep for held deliveries (heldBy is null on almost every row).
 DeliverySchema.index({ heldBy: 1 });
 
