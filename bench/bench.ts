@@ -19,7 +19,7 @@ import { BenchReport, toMarkdown } from './lib/report';
  *   BENCH_COMMANDS (1000)  BENCH_WEBHOOKS (50)  BENCH_DISPATCHERS ("1,2")
  *   BENCH_RAW_SECONDS (5)  BENCH_API_SECONDS (5)  BENCH_API_CONNECTIONS ("10,50")  BENCH_LOG_DOCS (5000)
  *   BENCH_E2E_RATES ("200,500")  BENCH_E2E_SECONDS (10)
- *   BENCH_ONLY ("raw,dispatcher,e2e,api,logs")   BENCH_CPU_PROF=1 (profile each dispatcher, bench/results/profiles/)
+ *   BENCH_ONLY ("raw,dispatcher,e2e,api,logs")   BENCH_CPU_PROF=1 (profile each dispatcher and the API, bench/results/profiles/)
  *   BENCH_LOG_LEVEL (info, the apps' default)
  */
 const env = process.env;
@@ -67,14 +67,14 @@ async function main(): Promise<void> {
   const say = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const receiver = await BenchReceiver.start();
   try {
+    const infraPids = Object.fromEntries(
+      Object.entries({ ferretdb: listenerPid(mongoPort), kafka: listenerPid(kafkaPort) }).filter(([, pid]) => pid),
+    ) as Record<string, number>;
     if (only.has('raw') || only.has('dispatcher')) {
       say(`(1) raw ceiling, ${settings.rawSeconds} s`);
       report.rawCeiling = await measureRawCeiling(receiver.url('raw', 'hook'), settings.rawSeconds);
     }
     if (only.has('dispatcher')) {
-      const infraPids = Object.fromEntries(
-        Object.entries({ ferretdb: listenerPid(mongoPort), kafka: listenerPid(kafkaPort) }).filter(([, pid]) => pid),
-      ) as Record<string, number>;
       const cpuProfileDir = env.BENCH_CPU_PROF ? join(resultsDir, 'profiles', stamp) : undefined;
       for (const dispatchers of settings.dispatchers.split(',').map(Number)) {
         say(`(2) ${settings.commands} commands over ${settings.webhooks} webhooks, ${dispatchers} dispatcher(s)`);
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
         seconds: settings.apiSeconds,
         logDir,
         env: appEnv,
+        infraPids,
+        cpuProfileDir: env.BENCH_CPU_PROF ? join(resultsDir, 'profiles', stamp) : undefined,
       });
       const ratios = api.routes
         .filter((route) => route.route === RETRY_ROUTE)

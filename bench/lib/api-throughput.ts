@@ -13,6 +13,10 @@ export interface ApiBenchOptions {
   seconds: number;
   logDir: string;
   env?: Record<string, string>;
+  /** Processes whose CPU per request is reported alongside the API's (e.g. { ferretdb: pid }). */
+  infraPids?: Record<string, number>;
+  /** Writes a V8 CPU profile of the API here (BENCH_CPU_PROF=1). */
+  cpuProfileDir?: string;
 }
 
 export interface RouteResult {
@@ -25,6 +29,10 @@ export interface RouteResult {
   requests: number;
   non2xx: number;
   errors: number;
+  /** CPU the API process spent per request answered, ms. */
+  apiCpuMsPerRequest: number;
+  /** The same for each of `infraPids`. */
+  infraCpuMsPerRequest: Record<string, number>;
 }
 
 export interface ApiBenchResult {
@@ -65,6 +73,7 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
       ...options.env,
     },
     join(options.logDir, `api-${port}.log`),
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
   );
   await api.start();
   try {
@@ -89,7 +98,10 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
     for (const connections of options.connections) {
       for (const [route, request] of Object.entries(routes)) {
         await autocannon({ ...request, connections, duration: 1 }); // warm-up, discarded
+        const infra = Object.entries(options.infraPids ?? {});
+        const cpuAtStart = { api: cpuMs(api.pid), infra: infra.map(([, pid]) => cpuMs(pid)) };
         const result = await autocannon({ ...request, connections, duration: options.seconds });
+        const perRequest = (ms: number) => ms / Math.max(1, result.requests.total);
         results.push({
           route,
           connections,
@@ -100,6 +112,10 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
           requests: result.requests.total,
           non2xx: result.non2xx,
           errors: result.errors + result.timeouts,
+          apiCpuMsPerRequest: perRequest(cpuMs(api.pid) - cpuAtStart.api),
+          infraCpuMsPerRequest: Object.fromEntries(
+            infra.map(([name, pid], index) => [name, perRequest(cpuMs(pid) - cpuAtStart.infra[index])]),
+          ),
         });
       }
     }

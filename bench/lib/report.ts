@@ -16,6 +16,11 @@ export interface BenchReport {
 }
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+/** "ferretdb 8.90, kafka 0.61": CPU-ms per unit of work of each infrastructure process. */
+const infraCpu = (perProcess: Record<string, number> = {}) =>
+  Object.entries(perProcess)
+    .map(([name, value]) => `${name} ${fixed(value, 2)}`)
+    .join(', ') || 'n/a';
 
 /** The report as markdown tables: what was measured, then each target from issue 5, met or not. */
 export function toMarkdown(report: BenchReport): string {
@@ -41,12 +46,10 @@ export function toMarkdown(report: BenchReport): string {
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const run of report.dispatcher) {
-      const infra = Object.entries(run.infraCpuMsPerDelivery)
-        .map(([name, value]) => `${name} ${fixed(value, 2)}`)
-        .join(', ');
+      const infra = infraCpu(run.infraCpuMsPerDelivery);
       lines.push(
         `| ${run.dispatchers} | ${run.commands} | ${fixed(run.receivedPerSec, 1)} | ${fixed(run.persistedPerSec, 1)} | ` +
-          `${fixed(run.sustainedPerSec, 1)} | ${fixed(run.ratioToRaw, 4)} | ${fixed(run.cpuMsPerDelivery, 2)} | ${infra || 'n/a'} | ` +
+          `${fixed(run.sustainedPerSec, 1)} | ${fixed(run.ratioToRaw, 4)} | ${fixed(run.cpuMsPerDelivery, 2)} | ${infra} | ` +
           `${run.peakRssMb.map((rss) => fixed(rss)).join(' / ')} |`,
       );
     }
@@ -54,12 +57,12 @@ export function toMarkdown(report: BenchReport): string {
   }
   if (report.api) {
     lines.push(
-      '| (3) API route | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | errors |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| (3) API route | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | errors | CPU-ms/request (API) | CPU-ms/request (infra) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     );
     for (const route of report.api.routes) {
       lines.push(
-        `| ${route.route} | ${route.connections} | ${fixed(route.reqPerSec)} | ${route.p50Ms} | ${route.p99Ms} | ${route.maxMs} | ${route.non2xx} | ${route.errors} |`,
+        `| ${route.route} | ${route.connections} | ${fixed(route.reqPerSec)} | ${route.p50Ms} | ${route.p99Ms} | ${route.maxMs} | ${route.non2xx} | ${route.errors} | ${fixed(route.apiCpuMsPerRequest, 2)} | ${infraCpu(route.infraCpuMsPerRequest)} |`,
       );
     }
     lines.push('', `API peak RSS under load: ${fixed(report.api.peakRssMb)} MiB`, '');
