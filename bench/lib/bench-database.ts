@@ -6,7 +6,7 @@ import {
   ensureSchema,
   EVENT_MODEL,
   EventDocument,
-  EventStatus,
+  pendingEvent,
   persistenceModels,
   WEBHOOK_MODEL,
   WebhookDocument,
@@ -61,17 +61,14 @@ export class BenchDatabase {
   /** `count` events with 1 KiB envelopes, event i pending to `webhooks[i % webhooks.length]`. */
   async createEvents(tenantId: string, count: number, webhooks: WebhookDocument[]): Promise<EventDocument[]> {
     const now = new Date();
-    const events: EventDocument[] = Array.from({ length: count }, (_, index) => {
+    const events = Array.from({ length: count }, (_, index) => {
       const head = { _id: randomUUID(), type: 'bench.delivery', createdAt: now };
-      return {
-        ...head,
-        tenantId,
-        payloadJson: paddedPayloadJson(head, index),
-        idempotencyKey: randomUUID(),
-        status: EventStatus.Pending,
-        webhookCount: 1,
-        updatedAt: now,
-      };
+      const payloadJson = paddedPayloadJson(head, index);
+      return pendingEvent(
+        { _id: head._id, tenantId, type: head.type, payloadJson, idempotencyKey: randomUUID() },
+        [webhooks[index % webhooks.length]._id],
+        now,
+      );
     });
     for (let start = 0; start < count; start += INSERT_CHUNK) {
       const chunk = events.slice(start, start + INSERT_CHUNK);

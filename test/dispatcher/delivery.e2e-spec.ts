@@ -159,6 +159,40 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
     await waitFor('the event to be failed', async () => (await db.eventById(event._id))?.status === 'failed');
   });
 
+  it('rolls an event up to partially delivered from its targets, and one stored before events listed them from its rows', async () => {
+    const rollUpTenant = `rollup-${randomUUID()}`;
+    receiver.on('/roll-up', respondWith(200));
+    const ok = await db.createWebhook(rollUpTenant, receiver.url('/roll-up'));
+    const refused = await db.createWebhook(rollUpTenant, `http://127.0.0.1:${closedPort}/nobody`);
+    const current = await db.createEvent(rollUpTenant, 'order.created', { id: 7 }, [ok, refused]);
+    const older = await db.createEvent(rollUpTenant, 'order.created', { id: 8 }, [ok, refused]);
+    await db.events.updateOne({ _id: older._id }, { $unset: { targets: 1 } });
+
+    await kafka.publish(
+      KafkaTopic.DeliveryCommands,
+      [current, older].map((event) => ({
+        key: event._id,
+        value: command(event._id, undefined, { trigger: 'initial' }),
+      })),
+    );
+
+    for (const event of [current, older]) {
+      await waitFor(
+        `event ${event._id} to be partially delivered`,
+        async () => (await db.eventById(event._id))?.status === 'partially_delivered',
+        60_000,
+      );
+    }
+    const targets = (await db.eventById(current._id))?.targets;
+    expect(new Map(targets?.map(({ webhookId, status }) => [webhookId, status]))).toEqual(
+      new Map([
+        [ok._id, 'delivered'],
+        [refused._id, 'failed'],
+      ]),
+    );
+    expect((await db.eventById(older._id))?.targets).toBeUndefined();
+  });
+
   it('treats a redirect as a failure, disables a webhook that answers 410, and honours Retry-After on 429', async () => {
     // To a path this receiver answers (and whose port is allow-listed): not following it is a choice.
     receiver.on('/redirect', respondWith(302, '', { location: receiver.url('/elsewhere') }));

@@ -134,14 +134,15 @@ describe('DeliveryRepository: taking due retries', () => {
     const due = [await retrying(new Date(now.getTime() - 2_000)), await retrying(new Date(now.getTime() - 1_000))];
     const later = await retrying(new Date(now.getTime() + 60_000));
 
-    const taken = (await deliveries.takeDue(now, 10)).map((row) => row._id);
+    const { taken, nextDueAt } = await deliveries.takeDue(now, 10);
 
     // Taken one after the other here: FerretDB can let two concurrent conditional updates of one document
     // both succeed (MongoDB cannot), which the retry command's fixed id turns into one attempt anyway.
-    expect(taken).toEqual(due);
+    expect(taken.map((row) => row._id)).toEqual(due);
+    expect(nextDueAt).toEqual(new Date(now.getTime() + 60_000));
     for (const id of due) expect(await rowOf(id)).toMatchObject({ nextAttemptAt: null, updatedAt: now });
     expect((await rowOf(later))?.nextAttemptAt).toEqual(new Date(now.getTime() + 60_000));
-    expect(await deliveries.takeDue(now, 10)).toEqual([]);
+    expect(await deliveries.takeDue(now, 10)).toEqual({ taken: [], nextDueAt: new Date(now.getTime() + 60_000) });
   });
 
   it('gives an unpublished retry its due time back, unless its schedule moved on meanwhile', async () => {
@@ -149,7 +150,7 @@ describe('DeliveryRepository: taking due retries', () => {
     const dueAt = new Date(now.getTime() - 1_000);
     const unpublished = await retrying(dueAt);
     const movedOn = await retrying(dueAt);
-    const taken = await deliveries.takeDue(now, 10);
+    const { taken } = await deliveries.takeDue(now, 10);
     expect(taken.map((row) => row._id).sort()).toEqual([unpublished, movedOn].sort());
     await db.deliveries.updateOne({ _id: movedOn }, { $set: { scheduledFailures: 2 } });
 
@@ -157,7 +158,7 @@ describe('DeliveryRepository: taking due retries', () => {
 
     expect((await rowOf(unpublished))?.nextAttemptAt).toEqual(dueAt);
     expect((await rowOf(movedOn))?.nextAttemptAt).toBeNull();
-    expect((await deliveries.takeDue(now, 10)).map((row) => row._id)).toEqual([unpublished]);
+    expect((await deliveries.takeDue(now, 10)).taken.map((row) => row._id)).toEqual([unpublished]);
   });
 
   it('makes a retry due again that was taken and then left idle, but not a fresh, held or finished one', async () => {
@@ -175,6 +176,6 @@ describe('DeliveryRepository: taking due retries', () => {
     expect((await rowOf(stranded))?.nextAttemptAt).toEqual(now);
     for (const id of [fresh, held, delivered]) expect((await rowOf(id))?.nextAttemptAt).toBeNull();
     expect((await rowOf(scheduled))?.nextAttemptAt).toEqual(new Date(now.getTime() + 60_000));
-    expect((await deliveries.takeDue(now, 10)).map((row) => row._id)).toEqual([stranded]);
+    expect((await deliveries.takeDue(now, 10)).taken.map((row) => row._id)).toEqual([stranded]);
   });
 });

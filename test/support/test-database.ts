@@ -14,7 +14,7 @@ import {
   EVENT_MODEL,
   EventDocument,
   EventSchema,
-  EventStatus,
+  pendingEvent,
   WEBHOOK_MODEL,
   WebhookDocument,
   WebhookSchema,
@@ -90,17 +90,11 @@ export class TestDatabase {
     webhooks: WebhookDocument[] = [],
   ): Promise<EventDocument> {
     const now = new Date();
-    const event: EventDocument = {
-      _id: randomUUID(),
-      tenantId,
-      type,
-      payloadJson: JSON.stringify(payload),
-      idempotencyKey: randomUUID(),
-      status: webhooks.length > 0 ? EventStatus.Pending : EventStatus.Delivered,
-      webhookCount: webhooks.length,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const event = pendingEvent(
+      { _id: randomUUID(), tenantId, type, payloadJson: JSON.stringify(payload), idempotencyKey: randomUUID() },
+      webhooks.map((webhook) => webhook._id),
+      now,
+    );
     await this.events.collection.insertOne(event as never);
     if (webhooks.length > 0) {
       await this.deliveries.collection.insertMany(
@@ -120,17 +114,13 @@ export class TestDatabase {
     webhooks: WebhookDocument[],
   ): Promise<EventDocument[]> {
     const now = new Date();
-    const events: EventDocument[] = Array.from({ length: count }, (_, index) => ({
-      _id: randomUUID(),
-      tenantId,
-      type,
-      payloadJson: JSON.stringify({ index }),
-      idempotencyKey: randomUUID(),
-      status: EventStatus.Pending,
-      webhookCount: 1,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const events = Array.from({ length: count }, (_, index) =>
+      pendingEvent(
+        { _id: randomUUID(), tenantId, type, payloadJson: JSON.stringify({ index }), idempotencyKey: randomUUID() },
+        [webhooks[index % webhooks.length]._id],
+        now,
+      ),
+    );
     await this.events.collection.insertMany(events as never[]);
     await this.deliveries.collection.insertMany(
       events.map((event, index) => {

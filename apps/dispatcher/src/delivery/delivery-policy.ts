@@ -7,8 +7,12 @@ export const RESPONSE_EXCERPT_BYTES = 4 * 1024;
 export const ERROR_MESSAGE_CHARS = 500;
 /** A delivery claim outlives the request by this much, so a slow response is never taken over mid-flight. */
 export const CLAIM_LEASE_MARGIN_MS = 15_000;
-/** The retry scheduler peeks for due retries at least this often (one indexed read), in case another dispatcher scheduled one. */
-export const SCHEDULER_MAX_SLEEP_MS = 1_000;
+/**
+ * The retry scheduler looks for due retries at least this often (one indexed read). Each log writer wakes
+ * its own dispatcher's scheduler for the retries it schedules, so this only bounds how late the retries of
+ * a dispatcher that died are picked up by another one.
+ */
+export const SCHEDULER_MAX_SLEEP_MS = 5_000;
 /**
  * A retry taken by a scheduler and neither attempted nor changed for this long is made due again: its
  * scheduler died before publishing. Long enough that a command merely waiting in a Kafka backlog is rarely

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryLogV1 } from '@app/contracts';
+import { DeliveryLogV1, DeliveryStatus } from '@app/contracts';
 import {
   asTenantId,
   DeliveryAttemptRepository,
+  deliveryIdOf,
   DeliveryRepository,
+  EventDocument,
   EventRepository,
+  EventStatus,
+  EventTarget,
   RetryJobRepository,
   rollUpEventStatus,
 } from '@app/persistence';
@@ -29,8 +33,8 @@ export class PersistDeliveryLogsUseCase {
   async execute(logs: DeliveryLogV1[]): Promise<void> {
     if (logs.length === 0) return;
     const inserted = await this.attempts.insertLogs(logs);
-    await this.deliveries.applyAttempts(logs);
-    await this.rollUpEvents(logs);
+    const statuses = await this.deliveries.applyAttempts(logs);
+    await this.rollUpEvents(logs, statuses);
     // Job counters are not idempotent, so count only when this batch is new (a replay inserts nothing).
     if (inserted === logs.length) await this.countRetryJobOutcomes(logs);
     // After the finished deliveries are stored, so the next one in a FIFO queue finds its way clear.
@@ -39,24 +43,48 @@ export class PersistDeliveryLogsUseCase {
     if (nextDue.length > 0) this.scheduler.wakeBy(new Date(Math.min(...nextDue.map((date) => date.getTime()))));
   }
 
-  private async rollUpEvents(logs: DeliveryLogV1[]): Promise<void> {
-    const eventsByTenant = new Map<string, Set<string>>();
-    for (const { tenantId, eventId } of logs) {
-      eventsByTenant.set(tenantId, (eventsByTenant.get(tenantId) ?? new Set()).add(eventId));
+  /**
+   * Each event's overall status from its targets' states: the states this batch left on the delivery
+   * rows, merged into those the event document holds, so no other delivery row is read (delivery logs are
+   * keyed by event, so one log writer at a time updates a given event). Events stored before events had
+   * `targets` are rolled up from all their delivery rows.
+   */
+  private async rollUpEvents(logs: DeliveryLogV1[], statuses: Map<string, DeliveryStatus>): Promise<void> {
+    const moved = new Map<string, Map<string, DeliveryStatus>>();
+    for (const { eventId, webhookId } of logs) {
+      const status = statuses.get(deliveryIdOf(eventId, webhookId));
+      if (status) moved.set(eventId, (moved.get(eventId) ?? new Map()).set(webhookId, status));
     }
+    const events = await this.events.findTargets([...moved.keys()]);
+    const updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[] = [];
+    for (const event of events.filter(({ targets }) => targets)) {
+      const targets = new Map(event.targets!.map(({ webhookId, status }) => [webhookId, status] as const));
+      for (const [webhookId, status] of moved.get(event._id)!) targets.set(webhookId, status);
+      updates.push({
+        eventId: event._id,
+        status: rollUpEventStatus([...targets.values()]),
+        targets: [...targets].map(([webhookId, status]) => ({ webhookId, status })),
+      });
+    }
+    updates.push(...(await this.rollUpFromRows(events.filter(({ targets }) => !targets))));
+    await this.events.setStatuses(updates);
+  }
+
+  private async rollUpFromRows(
+    events: Pick<EventDocument, '_id' | 'tenantId'>[],
+  ): Promise<{ eventId: string; status: EventStatus }[]> {
+    const updates: { eventId: string; status: EventStatus }[] = [];
+    const eventsByTenant = new Map<string, string[]>();
+    for (const { _id, tenantId } of events)
+      eventsByTenant.set(tenantId, [...(eventsByTenant.get(tenantId) ?? []), _id]);
     for (const [tenant, eventIds] of eventsByTenant) {
-      const tenantId = asTenantId(tenant);
-      const rows = await this.deliveries.findByEvents(tenantId, [...eventIds]);
-      const statusesByEvent = new Map<string, DeliveryLogV1['deliveryStatus'][]>();
-      for (const row of rows)
-        statusesByEvent.set(row.eventId, [...(statusesByEvent.get(row.eventId) ?? []), row.status]);
-      await this.events.setStatuses(
-        [...eventIds].map((eventId) => ({
-          eventId,
-          status: rollUpEventStatus(statusesByEvent.get(eventId) ?? []),
-        })),
-      );
+      const rows = await this.deliveries.findByEvents(asTenantId(tenant), eventIds);
+      for (const eventId of eventIds) {
+        const statuses = rows.filter((row) => row.eventId === eventId).map((row) => row.status);
+        updates.push({ eventId, status: rollUpEventStatus(statuses) });
+      }
     }
+    return updates;
   }
 
   private async countRetryJobOutcomes(logs: DeliveryLogV1[]): Promise<void> {

@@ -68,12 +68,14 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     this.running = true;
     let nextDelay = SCHEDULER_MAX_SLEEP_MS;
     try {
-      let published: number;
-      do {
-        published = await this.publishDue();
-      } while (published === SCHEDULER_BATCH && !this.stopped);
-      const nextDue = await this.deliveries.nextDueAt();
-      if (nextDue) nextDelay = Math.min(nextDelay, Math.max(0, nextDue.getTime() - Date.now()));
+      for (;;) {
+        const { taken, nextDueAt } = await this.deliveries.takeDue(new Date(), SCHEDULER_BATCH);
+        await this.publishTaken(taken);
+        if (this.stopped) break;
+        if (taken.length === SCHEDULER_BATCH) continue;
+        if (nextDueAt) nextDelay = Math.min(nextDelay, Math.max(0, nextDueAt.getTime() - Date.now()));
+        break;
+      }
     } catch (error) {
       this.logger.warn(`Retry scheduling round failed: ${(error as Error).message}`);
     } finally {
@@ -83,17 +85,15 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private async publishDue(): Promise<number> {
-    const due = await this.deliveries.takeDue(new Date(), SCHEDULER_BATCH);
-    if (due.length === 0) return 0;
+  private async publishTaken(taken: DeliveryDocument[]): Promise<void> {
+    if (taken.length === 0) return;
     try {
-      await this.publish(due);
+      await this.publish(taken);
     } catch (error) {
       // Not published: the rows get their due time back (or, should that fail too, the sweep re-drives them).
-      await this.deliveries.restoreDue(due).catch(() => undefined);
+      await this.deliveries.restoreDue(taken).catch(() => undefined);
       throw error;
     }
-    return due.length;
   }
 
   private async publish(due: DeliveryDocument[]): Promise<void> {

@@ -53,22 +53,25 @@ export class DeliveryRepository {
   }
 
   /**
-   * Applies attempt results. Idempotent, so a log event read twice changes nothing: an attempt older
-   * than the delivery's last one does not overwrite it, and counters only move forward ($max). The rows
-   * are read once for the batch and written by _id alone (the filter FerretDB serves from an index; a
-   * conditional filter there scans the collection once per statement).
+   * Applies attempt results and answers each delivery's resulting status (for the event roll-up).
+   * Idempotent, so a log event read twice changes nothing: an attempt older than the delivery's last one
+   * does not overwrite it, and counters only move forward ($max). The rows are read once for the batch
+   * and written by _id alone (the filter FerretDB serves from an index; a conditional filter there scans
+   * the collection once per statement).
    */
-  async applyAttempts(logs: DeliveryLogV1[]): Promise<void> {
-    if (logs.length === 0) return;
-    const rows = await findManyById<DeliveryDocument, Pick<DeliveryDocument, '_id' | 'lastAttemptAt' | 'tenantId'>>(
+  async applyAttempts(logs: DeliveryLogV1[]): Promise<Map<string, DeliveryStatus>> {
+    const statuses = new Map<string, DeliveryStatus>();
+    if (logs.length === 0) return statuses;
+    type Stored = Pick<DeliveryDocument, '_id' | 'lastAttemptAt' | 'tenantId' | 'status'>;
+    const rows = await findManyById<DeliveryDocument, Stored>(
       this.deliveries,
       logs.map((log) => deliveryIdOf(log.eventId, log.webhookId)),
-      { lastAttemptAt: 1, tenantId: 1 },
+      { lastAttemptAt: 1, tenantId: 1, status: 1 },
     );
-    const lastAttemptAt = new Map(rows.map((row) => [row._id, row] as const));
+    const stored = new Map(rows.map((row) => [row._id, row] as const));
     // A log names its delivery's tenant; one that does not match the row is not applied.
     const applicable = logs.filter(
-      (log) => lastAttemptAt.get(deliveryIdOf(log.eventId, log.webhookId))?.tenantId === log.tenantId,
+      (log) => stored.get(deliveryIdOf(log.eventId, log.webhookId))?.tenantId === log.tenantId,
     );
     const updates = new Map<string, { newest?: DeliveryLogV1; attempts: number; scheduledFailures: number }>();
     for (const log of applicable) {
@@ -78,19 +81,21 @@ export class DeliveryRepository {
       update.scheduledFailures = Math.max(update.scheduledFailures, log.scheduledFailures ?? 0);
       // The newest attempt sets the state, unless the row already holds a newer one.
       const startedAt = new Date(log.startedAt);
-      const stored = lastAttemptAt.get(id)!.lastAttemptAt;
+      const lastAttemptAt = stored.get(id)!.lastAttemptAt;
       const newer = !update.newest || new Date(update.newest.startedAt) <= startedAt;
-      if (newer && (!stored || stored <= startedAt)) update.newest = log;
+      if (newer && (!lastAttemptAt || lastAttemptAt <= startedAt)) update.newest = log;
       updates.set(id, update);
     }
     const operations: AnyBulkWriteOperation<DeliveryDocument>[] = [...updates].map(
       ([id, { newest, attempts, scheduledFailures }]) => {
+        statuses.set(id, newest ? newest.deliveryStatus : stored.get(id)!.status);
         const update: UpdateQuery<DeliveryDocument> = { $max: { attempts, scheduledFailures } };
         if (newest) update.$set = stateAfter(newest);
         return { updateOne: { filter: { _id: id }, update } };
       },
     );
     if (operations.length > 0) await this.deliveries.bulkWrite(operations, { ordered: false });
+    return statuses;
   }
 
   /**
@@ -161,39 +166,31 @@ export class DeliveryRepository {
     return this.deliveries.countDocuments({ nextAttemptAt: { $ne: null } }).exec();
   }
 
-  /** When the earliest scheduled retry is due, or null when none is scheduled. */
-  async nextDueAt(): Promise<Date | null> {
-    const next = await this.deliveries
-      .findOne({ nextAttemptAt: { $ne: null } }, { nextAttemptAt: 1 })
-      .sort({ nextAttemptAt: 1 })
-      .lean<Pick<DeliveryDocument, 'nextAttemptAt'>>()
-      .exec();
-    return next?.nextAttemptAt ?? null;
-  }
-
   /**
-   * Takes up to `limit` due retries for this scheduler to publish. A retry is taken by clearing its due
-   * time on the condition that it is still the one read, so two dispatchers never both take it. Taking
-   * before the publish, not after, keeps this write ahead of the log writer's, which only starts once the
-   * command is consumed: the two never race on a row (FerretDB can lose one of two concurrent updates to a
+   * Takes up to `limit` due retries for this scheduler to publish, and tells when the next one not taken
+   * is due (null when none is scheduled), from one query. A retry is taken by clearing its due time on the
+   * condition that it is still the one read, so two dispatchers never both take it. Taking before the
+   * publish, not after, keeps this write ahead of the log writer's, which only starts once the command is
+   * consumed: the two never race on a row (FerretDB can lose one of two concurrent updates to a
    * document). A scheduler that dies between taking and publishing leaves the row to `redriveStranded`.
    */
-  async takeDue(now: Date, limit: number): Promise<DeliveryDocument[]> {
-    const candidates = await this.deliveries
-      .find({ nextAttemptAt: { $ne: null, $lte: now } })
+  async takeDue(now: Date, limit: number): Promise<{ taken: DeliveryDocument[]; nextDueAt: Date | null }> {
+    const scheduled = await this.deliveries
+      .find({ nextAttemptAt: { $ne: null } })
       .sort({ nextAttemptAt: 1 })
-      .limit(limit)
+      .limit(limit + 1)
       .lean<DeliveryDocument[]>()
       .exec();
+    const due = scheduled.slice(0, limit).filter((row) => row.nextAttemptAt! <= now);
     const taken: DeliveryDocument[] = [];
-    for (const candidate of candidates) {
+    for (const candidate of due) {
       const result = await this.deliveries.updateOne(
         { _id: candidate._id, nextAttemptAt: candidate.nextAttemptAt },
         { $set: { nextAttemptAt: null, updatedAt: now } },
       );
       if (result.modifiedCount === 1) taken.push(candidate);
     }
-    return taken;
+    return { taken, nextDueAt: scheduled[due.length]?.nextAttemptAt ?? null };
   }
 
   /** Gives taken retries whose commands could not be published their due time back. */

@@ -6,7 +6,7 @@ import { isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
-import { EVENT_MODEL, EventDocument, EventStatus } from './event.schema';
+import { EVENT_MODEL, EventDocument, EventStatus, EventTarget } from './event.schema';
 
 export interface EventQuery {
   status?: EventStatus;
@@ -53,15 +53,23 @@ export class EventRepository {
    * The log writer's roll-up. By _id alone: event ids are UUIDs, unique across tenants, and the tenant
    * came from the event itself. A filter of just `_id` is also the one FerretDB can serve from an index.
    */
-  async setStatuses(updates: { eventId: string; status: EventStatus }[]): Promise<void> {
+  async setStatuses(updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[]): Promise<void> {
     if (updates.length === 0) return;
     const now = new Date();
     await this.events.bulkWrite(
-      updates.map(({ eventId, status }) => ({
-        updateOne: { filter: { _id: eventId }, update: { $set: { status, updatedAt: now } } },
+      updates.map(({ eventId, status, targets }) => ({
+        updateOne: {
+          filter: { _id: eventId },
+          update: { $set: { status, ...(targets ? { targets } : {}), updatedAt: now } },
+        },
       })),
       { ordered: false },
     );
+  }
+
+  /** The roll-up's input: each event's tenant and target states, without the payload. */
+  async findTargets(eventIds: string[]): Promise<Pick<EventDocument, '_id' | 'tenantId' | 'targets'>[]> {
+    return findManyById(this.events, eventIds, { tenantId: 1, targets: 1 });
   }
 
   /**

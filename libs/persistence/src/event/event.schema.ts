@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { DeliveryStatus } from '@app/contracts';
 
 export const EVENT_MODEL = 'Event';
 
@@ -16,6 +17,12 @@ export enum EventStatus {
   Failed = 'failed',
 }
 
+/** One target webhook's delivery state, as the event's roll-up last saw it. */
+export interface EventTarget {
+  webhookId: string;
+  status: DeliveryStatus;
+}
+
 export interface EventDocument {
   _id: string;
   tenantId: string;
@@ -29,8 +36,34 @@ export interface EventDocument {
   idempotencyKey: string;
   status: EventStatus;
   webhookCount: number;
+  /**
+   * The state of each delivery, kept by the log writer so that rolling up `status` reads this document
+   * and not every delivery row of the event. Written at creation (all pending); a webhook targeted later
+   * (a retry to a new subscriber) joins with its first attempt. Absent on events stored before it existed.
+   */
+  targets?: EventTarget[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * An event as first stored: pending to each target webhook with its own delivery row, or delivered at
+ * once when no webhook is subscribed. The idempotency key defaults to the event id.
+ */
+export function pendingEvent(
+  event: Pick<EventDocument, '_id' | 'tenantId' | 'type' | 'payloadJson'> & { idempotencyKey?: string },
+  webhookIds: string[],
+  now: Date,
+): EventDocument {
+  return {
+    ...event,
+    idempotencyKey: event.idempotencyKey ?? event._id,
+    status: webhookIds.length > 0 ? EventStatus.Pending : EventStatus.Delivered,
+    webhookCount: webhookIds.length,
+    targets: webhookIds.map((webhookId) => ({ webhookId, status: DeliveryStatus.Pending })),
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 export const EventSchema = new Schema<EventDocument>(
@@ -42,6 +75,18 @@ export const EventSchema = new Schema<EventDocument>(
     idempotencyKey: { type: String, required: true },
     status: { type: String, required: true, enum: Object.values(EventStatus) },
     webhookCount: { type: Number, required: true },
+    targets: {
+      type: [
+        new Schema<EventTarget>(
+          {
+            webhookId: { type: String, required: true },
+            status: { type: String, required: true, enum: Object.values(DeliveryStatus) },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

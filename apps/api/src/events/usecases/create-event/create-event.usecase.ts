@@ -7,6 +7,7 @@ import {
   EventDocument,
   EventRepository,
   EventStatus,
+  pendingEvent,
   TenantId,
   WebhookRepository,
 } from '@app/persistence';
@@ -61,17 +62,11 @@ export class CreateEventUseCase {
     const subscribers = await this.webhooks.findActiveSubscribers(tenantId, type);
     const now = new Date();
     const eventId = command.eventId ?? randomUUID();
-    const event: EventDocument = {
-      _id: eventId,
-      tenantId,
-      type,
-      payloadJson,
-      idempotencyKey: command.idempotencyKey ?? eventId,
-      status: subscribers.length > 0 ? EventStatus.Pending : EventStatus.Delivered,
-      webhookCount: subscribers.length,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const event = pendingEvent(
+      { _id: eventId, tenantId, type, payloadJson, idempotencyKey: command.idempotencyKey },
+      subscribers.map((webhook) => webhook._id),
+      now,
+    );
     if (!(await this.events.insert(event))) {
       return this.concurrentDuplicate(tenantId, event.idempotencyKey, command.requestedBy);
     }
