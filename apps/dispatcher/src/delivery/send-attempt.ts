@@ -88,6 +88,7 @@ export class SendAttempt {
       ...(consequence.nextAttemptAt !== undefined
         ? { nextAttemptAt: consequence.nextAttemptAt ? consequence.nextAttemptAt.toISOString() : null }
         : {}),
+      ...(webhook.fifo ? { fifo: true } : {}),
       ...(disableReason ? { disabledReason: disableReason } : {}),
       ...(command.retryJobId ? { retryJobId: command.retryJobId } : {}),
     };

@@ -141,11 +141,15 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     return skipped;
   }
 
-  /** After a batch of logs is persisted: each FIFO webhook whose delivery finished sends its next one. */
+  /**
+   * After a batch of logs is persisted: each FIFO webhook whose delivery finished sends its next one. Only
+   * logs marked `fifo` are looked at, so a batch with none costs no read (the sweep releases what a log
+   * from before that mark existed left held).
+   */
   async releaseAfter(logs: DeliveryLogV1[]): Promise<void> {
     const finished = new Map<string, Set<string>>();
     for (const log of logs) {
-      if (isOpen(log.deliveryStatus)) continue;
+      if (!log.fifo || isOpen(log.deliveryStatus)) continue;
       finished.set(log.tenantId, (finished.get(log.tenantId) ?? new Set()).add(log.webhookId));
     }
     const releases: DeliveryCommandV1[] = [];

@@ -49,6 +49,8 @@ export interface DeliveryLogV1 {
   deliveryStatus: DeliveryStatus;
   /** When the next automatic attempt is due; null when none is; absent when this attempt left the schedule as it was. */
   nextAttemptAt?: string | null;
+  /** true on attempts to a FIFO webhook: the log writer then releases the webhook's next delivery. */
+  fifo?: boolean;
   /** Set when this attempt caused the webhook to be disabled (410 Gone, auto-disable). */
   disabledReason?: string;
   retryJobId?: string;
