@@ -1,17 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { issueTokenWithCli } from '../console/support/issue-token';
 import { AppProcess } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
-import { TestReceiver } from '../support/receiver';
-import { TestDatabase } from '../support/test-database';
 import { sleep, waitFor } from '../support/wait-for';
 import { DATABASE_UNAVAILABLE_MESSAGE, BROKER_UNAVAILABLE_MESSAGE } from '../../apps/api/src/http/error-response';
 import { DedicatedFerretDb } from './support/dedicated-infra';
-import { connectTestDatabaseAt } from './support/dedicated-database';
-import { auditDeliveries, firstDeliveryAfter } from './support/delivery-audit';
-import { EventLoad } from './support/event-load';
-import { ApiClient, AppFleet, FAST_DISPATCHER_ENV, isRunning, LOAD_API_ENV } from './support/fault-apps';
-import { reportFigures, secondsSince } from './support/figures';
+import { firstDeliveryAfter } from './support/delivery-audit';
+import { isRunning } from './support/fault-apps';
+import { FaultHarness } from './support/fault-harness';
+import { reportFigures, secondsBetween } from './support/figures';
 
 /** Its own FerretDB (port and data dir), so stopping it never touches the stack other suites share. */
 const FERRETDB_PORT = 47517;
@@ -27,37 +21,24 @@ jest.setTimeout(300_000);
  */
 describe('Fault: the database is down for 10 s under API load', () => {
   const ferretdb = new DedicatedFerretDb(FERRETDB_PORT, FERRETDB_DATA_DIR);
-  let db: TestDatabase;
-  let receiver: TestReceiver;
+  const harness = new FaultHarness('faults-db-outage', { ferretdb });
   let api: AppProcess;
   let dispatcher: AppProcess;
-  const fleet = new AppFleet();
-  let load: EventLoad | undefined;
 
   beforeAll(async () => {
-    await ferretdb.startFresh();
-    db = await connectTestDatabaseAt(FERRETDB_PORT, 'faults_db_outage');
-    receiver = await new TestReceiver().start();
-    const shared = { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri };
-    api = await fleet.start('api', { ...LOAD_API_ENV, ...shared }, 'faults-db-outage-api');
-    dispatcher = await fleet.start('dispatcher', { ...FAST_DISPATCHER_ENV, ...shared }, 'faults-db-outage-dispatcher');
+    await harness.setUp();
+    api = await harness.startApi();
+    dispatcher = await harness.startDispatcher();
   });
 
-  afterAll(async () => {
-    await load?.stop();
-    await fleet.killAll();
-    await receiver?.stop();
-    await db?.close();
-    await ferretdb.stop();
-  });
+  afterAll(() => harness.tearDown());
 
   it('answers 503 while the database is down, loses no accepted event, and resumes by itself', async () => {
-    const tenantId = `faults-db-${randomUUID().slice(0, 8)}`;
-    const token = await issueTokenWithCli({ KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri }, tenantId);
-    const client = new ApiClient(api.port, token);
+    const { receiver } = harness;
+    const { client } = await harness.newApiTenant(api, 'faults-db');
     const webhookId = await client.createWebhook(receiver.url('/db-outage'));
 
-    load = new EventLoad(client, `db-outage-${randomUUID().slice(0, 8)}`).start();
+    const load = harness.startLoad(client, 'db-outage');
     await waitFor('deliveries to be flowing', () => receiver.requests.length >= 20, 60_000);
 
     const stoppedAt = Date.now();
@@ -66,19 +47,14 @@ describe('Fault: the database is down for 10 s under API load', () => {
     await ferretdb.start();
     const backAt = Date.now();
 
-    const acceptedAfterBack = await waitFor(
-      'an event accepted after the database is back',
-      () => load!.accepted.some((event) => event.acceptedAt > backAt),
-      90_000,
-      250,
-    ).catch(() => false);
+    const acceptedAfterBack = await load.acceptsAgainAfter(backAt);
     await sleep(5_000);
     await load.stop();
 
     const expected = load.accepted.map(({ eventId }) => ({ eventId, webhookId }));
-    const audit = await auditDeliveries(db.attempts, expected, () => receiver.received('/db-outage'), 120_000);
-    const firstAcceptedAfter = load.accepted.find((event) => event.acceptedAt > backAt);
+    const audit = await harness.audit(expected, '/db-outage', 120_000);
     const refusedDuringOutage = load.unavailableAt.filter((at) => at >= stoppedAt && at <= backAt + 5_000).length;
+    const { answers, ...clientRecovery } = load.outageNotes(backAt);
 
     reportFigures({
       fault: '3. database down 10 s under API load',
@@ -88,15 +64,10 @@ describe('Fault: the database is down for 10 s under API load', () => {
       duplicates: audit.duplicates,
       recoverySeconds: firstDeliveryAfter(receiver.requests, backAt),
       notes: {
-        databaseDownSeconds: Math.round((backAt - stoppedAt) / 100) / 10,
-        answers: JSON.stringify(Object.fromEntries(load.answers)),
+        databaseDownSeconds: secondsBetween(stoppedAt, backAt),
+        answers,
         refusedDuringOutage,
-        firstAcceptAfterBackSeconds: firstAcceptedAfter
-          ? Math.round((firstAcceptedAfter.acceptedAt - backAt) / 100) / 10
-          : 'never',
-        unexpectedAnswers: JSON.stringify(load.unexpected.slice(0, 3)),
-        abandoned: load.abandoned.length,
-        drainSecondsAfterBack: secondsSince(backAt),
+        ...clientRecovery,
       },
     });
 

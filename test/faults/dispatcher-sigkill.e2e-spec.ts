@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { KafkaTopic } from '@app/contracts';
 import { WebhookDocument } from '@app/persistence';
-import { AppProcess } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
-import { TestKafka } from '../support/kafka-client';
-import { TestReceiver } from '../support/receiver';
-import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
-import { auditDeliveries, firstDeliveryAfter } from './support/delivery-audit';
-import { AppFleet, FAST_DISPATCHER_ENV } from './support/fault-apps';
+import { firstDeliveryAfter } from './support/delivery-audit';
+import { FaultHarness } from './support/fault-harness';
 import { reportFigures, secondsSince } from './support/figures';
 
 /** Commands in the run (FAULT_SIGKILL_COMMANDS to change it); the kill comes once a quarter have arrived. */
@@ -25,32 +19,14 @@ jest.setTimeout(Math.max(240_000, COMMANDS * 240));
  * README's one duplicate window), and they are counted.
  */
 describe('Fault: a dispatcher SIGKILLed mid-load', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
-  let receiver: TestReceiver;
-  const fleet = new AppFleet();
+  const harness = new FaultHarness('faults-sigkill');
 
-  beforeAll(async () => {
-    db = await TestDatabase.connect('faults_sigkill');
-    kafka = new TestKafka();
-    receiver = await new TestReceiver().start();
-  });
+  beforeAll(() => harness.setUp());
 
-  afterAll(async () => {
-    await fleet.killAll();
-    await receiver?.stop();
-    await kafka?.close();
-    await db?.close();
-  });
-
-  const startDispatcher = (label: string): Promise<AppProcess> =>
-    fleet.start(
-      'dispatcher',
-      { ...FAST_DISPATCHER_ENV, KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri },
-      label,
-    );
+  afterAll(() => harness.tearDown());
 
   it(`delivers and logs each of ${COMMANDS} commands exactly once across a SIGKILL and a restart`, async () => {
+    const { db, receiver } = harness;
     const tenantId = `tenant-${randomUUID()}`;
     const webhooks: WebhookDocument[] = [];
     for (let index = 0; index < WEBHOOKS; index += 1) {
@@ -60,17 +36,9 @@ describe('Fault: a dispatcher SIGKILLed mid-load', () => {
     const events = await db.createEvents(tenantId, 'load.test', COMMANDS, webhooks);
     const expected = events.map((event, index) => ({ eventId: event._id, webhookId: webhooks[index % WEBHOOKS]._id }));
 
-    const victim = await startDispatcher('faults-sigkill-victim');
+    const victim = await harness.startDispatcher('victim');
     const publishedAt = Date.now();
-    for (let start = 0; start < expected.length; start += 500) {
-      await kafka.publish(
-        KafkaTopic.DeliveryCommands,
-        expected.slice(start, start + 500).map(({ eventId, webhookId }) => ({
-          key: eventId,
-          value: JSON.stringify({ version: 1, commandId: `cmd-${eventId}`, eventId, webhookId, trigger: 'initial' }),
-        })),
-      );
-    }
+    await harness.publishDeliveryCommands(expected);
 
     await waitFor(
       'a quarter of the deliveries to arrive',
@@ -81,13 +49,12 @@ describe('Fault: a dispatcher SIGKILLed mid-load', () => {
     const receivedBeforeKill = receiver.requests.length;
     const killedAt = Date.now();
     await victim.kill();
-    await startDispatcher('faults-sigkill-restarted');
+    await harness.startDispatcher('restarted');
     const restartedAt = Date.now();
 
-    const audit = await auditDeliveries(
-      db.attempts,
+    const audit = await harness.audit(
       expected,
-      (webhookId) => receiver.received(pathOf.get(webhookId)!),
+      (webhookId) => pathOf.get(webhookId)!,
       Math.max(180_000, COMMANDS * 180),
     );
     const drainedAt = Date.now();

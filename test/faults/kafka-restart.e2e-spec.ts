@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { issueTokenWithCli } from '../console/support/issue-token';
 import { AppProcess } from '../support/app-process';
-import { TestReceiver } from '../support/receiver';
-import { TestDatabase } from '../support/test-database';
 import { sleep, waitFor } from '../support/wait-for';
 import { DedicatedKafka } from './support/dedicated-infra';
-import { auditDeliveries, firstDeliveryAfter } from './support/delivery-audit';
-import { EventLoad } from './support/event-load';
-import { ApiClient, AppFleet, FAST_DISPATCHER_ENV, isRunning, LOAD_API_ENV } from './support/fault-apps';
-import { reportFigures, secondsSince } from './support/figures';
+import { firstDeliveryAfter } from './support/delivery-audit';
+import { isRunning } from './support/fault-apps';
+import { FaultHarness } from './support/fault-harness';
+import { reportFigures, secondsBetween } from './support/figures';
 
 /** Its own broker (ports and data dir), so restarting it never touches the stack other suites share. */
 const KAFKA_PORT = 29592;
@@ -24,41 +20,24 @@ jest.setTimeout(300_000);
  */
 describe('Fault: the Kafka broker restarts under load', () => {
   const kafka = new DedicatedKafka(KAFKA_PORT, KAFKA_DATA_DIR);
-  let db: TestDatabase;
-  let receiver: TestReceiver;
+  const harness = new FaultHarness('faults-kafka-restart', { kafka });
   let api: AppProcess;
   let dispatcher: AppProcess;
-  const fleet = new AppFleet();
-  let load: EventLoad | undefined;
 
   beforeAll(async () => {
-    await kafka.startFresh();
-    db = await TestDatabase.connect('faults_kafka_restart');
-    receiver = await new TestReceiver().start();
-    const shared = { KAFKA_BROKERS: kafka.brokers, MONGODB_URI: db.uri };
-    api = await fleet.start('api', { ...LOAD_API_ENV, ...shared }, 'faults-kafka-restart-api');
-    dispatcher = await fleet.start(
-      'dispatcher',
-      { ...FAST_DISPATCHER_ENV, ...shared },
-      'faults-kafka-restart-dispatcher',
-    );
+    await harness.setUp();
+    api = await harness.startApi();
+    dispatcher = await harness.startDispatcher();
   });
 
-  afterAll(async () => {
-    await load?.stop();
-    await fleet.killAll();
-    await receiver?.stop();
-    await db?.close();
-    await kafka.stop();
-  });
+  afterAll(() => harness.tearDown());
 
   it('delivers and logs every event the API accepted across a broker restart', async () => {
-    const tenantId = `faults-kafka-${randomUUID().slice(0, 8)}`;
-    const token = await issueTokenWithCli({ KAFKA_BROKERS: kafka.brokers, MONGODB_URI: db.uri }, tenantId);
-    const client = new ApiClient(api.port, token);
+    const { receiver } = harness;
+    const { client } = await harness.newApiTenant(api, 'faults-kafka');
     const webhookId = await client.createWebhook(receiver.url('/kafka-restart'));
 
-    load = new EventLoad(client, `kafka-restart-${randomUUID().slice(0, 8)}`).start();
+    const load = harness.startLoad(client, 'kafka-restart');
     await waitFor('deliveries to be flowing', () => receiver.requests.length >= 20, 60_000);
 
     const stoppedAt = Date.now();
@@ -66,20 +45,13 @@ describe('Fault: the Kafka broker restarts under load', () => {
     await sleep(3_000);
     await kafka.start();
     const backAt = Date.now();
-    const downSeconds = Math.round((backAt - stoppedAt) / 100) / 10;
 
-    const acceptedAfterBack = await waitFor(
-      'an event accepted after the broker is back',
-      () => load!.accepted.some((event) => event.acceptedAt > backAt),
-      90_000,
-      250,
-    ).catch(() => false);
+    const acceptedAfterBack = await load.acceptsAgainAfter(backAt);
     await sleep(5_000);
     await load.stop();
 
     const expected = load.accepted.map(({ eventId }) => ({ eventId, webhookId }));
-    const audit = await auditDeliveries(db.attempts, expected, () => receiver.received('/kafka-restart'), 180_000);
-    const firstAcceptedAfter = load.accepted.find((event) => event.acceptedAt > backAt);
+    const audit = await harness.audit(expected, '/kafka-restart', 180_000);
 
     reportFigures({
       fault: '2. Kafka broker restart under API load',
@@ -88,16 +60,7 @@ describe('Fault: the Kafka broker restarts under load', () => {
       logged: audit.logged,
       duplicates: audit.duplicates,
       recoverySeconds: firstDeliveryAfter(receiver.requests, backAt),
-      notes: {
-        brokerDownSeconds: downSeconds,
-        answers: JSON.stringify(Object.fromEntries(load.answers)),
-        firstAcceptAfterBackSeconds: firstAcceptedAfter
-          ? Math.round((firstAcceptedAfter.acceptedAt - backAt) / 100) / 10
-          : 'never',
-        unexpectedAnswers: JSON.stringify(load.unexpected.slice(0, 3)),
-        abandoned: load.abandoned.length,
-        drainSecondsAfterBack: secondsSince(backAt),
-      },
+      notes: { brokerDownSeconds: secondsBetween(stoppedAt, backAt), ...load.outageNotes(backAt) },
     });
 
     expect(isRunning(api)).toBe(true);

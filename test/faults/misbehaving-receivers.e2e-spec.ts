@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { KafkaTopic } from '@app/contracts';
 import { DeliveryAttemptDocument, WebhookDocument } from '@app/persistence';
-import { testKafkaBrokers } from '../support/infra';
-import { TestKafka } from '../support/kafka-client';
-import { hang, ReceiverBehaviour, respondWith, TestReceiver } from '../support/receiver';
-import { TestDatabase } from '../support/test-database';
+import { hang, ReceiverBehaviour, respondWith } from '../support/receiver';
 import { waitFor } from '../support/wait-for';
-import { auditDeliveries } from './support/delivery-audit';
-import { AppFleet, FAST_DISPATCHER_ENV } from './support/fault-apps';
+import { ExpectedDelivery } from './support/delivery-audit';
+import { FaultHarness } from './support/fault-harness';
 import { reportFigures } from './support/figures';
 
 /** Healthy deliveries per phase (alone, then next to the misbehaving receivers). */
@@ -55,61 +51,33 @@ const percentile = (values: number[], fraction: number) => {
  * measured alone and next to the bad receivers and printed; only correctness is asserted.
  */
 describe('Fault: misbehaving receivers next to a healthy one', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
-  let receiver: TestReceiver;
-  const fleet = new AppFleet();
+  const harness = new FaultHarness('faults-receivers');
   const hugeAnswers: { bytes: number }[] = [];
 
   beforeAll(async () => {
-    db = await TestDatabase.connect('faults_receivers');
-    kafka = new TestKafka();
-    receiver = await new TestReceiver().start();
+    await harness.setUp();
+    const { receiver } = harness;
     receiver.on('/hang', hang);
     receiver.on('/reset', resetConnection);
     receiver.on('/error', respondWith(500, 'internal error'));
     receiver.on('/throttled', respondWith(429, 'slow down', { 'retry-after': '1' }));
     receiver.on('/gone', respondWith(410, 'gone'));
     receiver.on('/huge', streamHugeBody(hugeAnswers));
-    await fleet.start(
-      'dispatcher',
-      { ...FAST_DISPATCHER_ENV, KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri },
-      'faults-receivers-dispatcher',
-    );
+    await harness.startDispatcher();
   });
 
-  afterAll(async () => {
-    await fleet.killAll();
-    await receiver?.stop();
-    await kafka?.close();
-    await db?.close();
-  });
-
-  const publish = async (deliveries: { eventId: string; webhookId: string }[]) => {
-    const publishedAt = Date.now();
-    await kafka.publish(
-      KafkaTopic.DeliveryCommands,
-      deliveries.map(({ eventId, webhookId }) => ({
-        key: eventId,
-        value: JSON.stringify({ version: 1, commandId: `cmd-${eventId}`, eventId, webhookId, trigger: 'initial' }),
-      })),
-    );
-    return publishedAt;
-  };
+  afterAll(() => harness.tearDown());
 
   /** Latency of each healthy delivery: from the publish to its POST arriving at the receiver. */
-  const healthyLatencies = async (
-    tenantId: string,
-    healthy: WebhookDocument,
-    bad: { eventId: string; webhookId: string }[],
-  ) => {
-    const events = await db.createEvents(tenantId, 'healthy.test', HEALTHY, [healthy]);
+  const healthyLatencies = async (tenantId: string, healthy: WebhookDocument, bad: ExpectedDelivery[]) => {
+    const events = await harness.db.createEvents(tenantId, 'healthy.test', HEALTHY, [healthy]);
     const deliveries = events.map((event) => ({ eventId: event._id, webhookId: healthy._id }));
     // Bad commands first, so the healthy ones queue behind them on shared partitions.
-    const publishedAt = await publish([...bad, ...deliveries]);
-    const audit = await auditDeliveries(db.attempts, deliveries, () => receiver.received('/healthy'), 150_000);
+    const publishedAt = Date.now();
+    await harness.publishDeliveryCommands([...bad, ...deliveries]);
+    const audit = await harness.audit(deliveries, '/healthy', 150_000);
     const ids = new Set(events.map((event) => event._id));
-    const latencies = receiver
+    const latencies = harness.receiver
       .received('/healthy')
       .filter((request) => ids.has(request.headers['webhook-id'] as string))
       .map((request) => request.receivedAt - publishedAt);
@@ -117,6 +85,7 @@ describe('Fault: misbehaving receivers next to a healthy one', () => {
   };
 
   it('delivers the healthy webhook exactly once while each bad receiver fails in its own way', async () => {
+    const { db, receiver } = harness;
     const tenantId = `tenant-${randomUUID()}`;
     const healthy = await db.createWebhook(tenantId, receiver.url('/healthy'));
     const badPaths = ['/hang', '/reset', '/error', '/throttled', '/gone', '/huge'];

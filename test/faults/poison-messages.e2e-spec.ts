@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { DeadLetterV1, KafkaTopic } from '@app/contracts';
-import { issueTokenWithCli } from '../console/support/issue-token';
-import { testKafkaBrokers } from '../support/infra';
-import { TestKafka } from '../support/kafka-client';
-import { TestReceiver } from '../support/receiver';
-import { TestDatabase } from '../support/test-database';
+import { AppProcess } from '../support/app-process';
+import { DeadLetters, originalValue } from '../support/kafka-client';
 import { waitFor } from '../support/wait-for';
-import { auditDeliveries } from './support/delivery-audit';
-import { ApiClient, AppFleet, FAST_DISPATCHER_ENV, LOAD_API_ENV } from './support/fault-apps';
+import { FaultHarness } from './support/fault-harness';
 import { reportFigures } from './support/figures';
 
 /** Valid commands after the poison, spread round-robin over the partitions. */
@@ -23,39 +18,21 @@ jest.setTimeout(240_000);
  * are still processed.
  */
 describe('Fault: poison messages on every consumed topic', () => {
+  const harness = new FaultHarness('faults-poison');
   const marker = `poison-${randomUUID()}`;
-  let db: TestDatabase;
-  let kafka: TestKafka;
-  let receiver: TestReceiver;
-  let deadLetters: KafkaMessage[];
+  let deadLetters: DeadLetters;
   let partitions: number;
-  let apiPort: number;
-  const fleet = new AppFleet();
+  let api: AppProcess;
 
   beforeAll(async () => {
-    db = await TestDatabase.connect('faults_poison');
-    kafka = new TestKafka();
-    receiver = await new TestReceiver().start();
-    deadLetters = await kafka.collect(KafkaTopic.DeadLetter, { fromBeginning: true });
-    const shared = { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri };
-    const [api] = await Promise.all([
-      fleet.start('api', { ...LOAD_API_ENV, ...shared }, 'faults-poison-api'),
-      fleet.start('dispatcher', { ...FAST_DISPATCHER_ENV, ...shared }, 'faults-poison-dispatcher'),
-    ]);
-    apiPort = api.port;
-    const admin = new Kafka({ brokers: [testKafkaBrokers()], logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: [KafkaTopic.DeliveryCommands] });
-    partitions = metadata.topics[0].partitions.length;
-    await admin.disconnect();
+    await harness.setUp();
+    [api] = await Promise.all([harness.startApi(), harness.startDispatcher()]);
+    // After the apps started: they create the topics on a fresh broker.
+    deadLetters = await harness.kafka.collectDeadLetters();
+    partitions = await harness.kafka.partitionCount(KafkaTopic.DeliveryCommands);
   });
 
-  afterAll(async () => {
-    await fleet.killAll();
-    await receiver?.stop();
-    await kafka?.close();
-    await db?.close();
-  });
+  afterAll(() => harness.tearDown());
 
   /** Three kinds of poison, by partition: not JSON, JSON breaking the schema, and raw bytes. */
   const poison = (topic: string, partition: number): Buffer => {
@@ -66,7 +43,7 @@ describe('Fault: poison messages on every consumed topic', () => {
   };
 
   const poisonEveryPartition = (topic: KafkaTopic) =>
-    kafka.publish(
+    harness.kafka.publish(
       topic,
       Array.from({ length: partitions }, (_, partition) => ({
         key: `${marker}-${partition}`,
@@ -75,15 +52,9 @@ describe('Fault: poison messages on every consumed topic', () => {
       })),
     );
 
+  /** This run's letters from `topic`: those whose original value carries the marker. */
   const deadLettersOf = (topic: KafkaTopic): DeadLetterV1[] =>
-    deadLetters
-      .map((message) => JSON.parse(message.value!.toString('utf8')) as DeadLetterV1)
-      .filter(
-        (letter) =>
-          letter.sourceTopic === topic &&
-          letter.valueBase64 !== null &&
-          Buffer.from(letter.valueBase64, 'base64').includes(marker),
-      );
+    deadLetters.from(topic).filter((letter) => originalValue(letter)?.includes(marker) ?? false);
 
   const expectDeadLettered = async (topic: KafkaTopic) => {
     const letters = await waitFor(`${partitions} dead letters from ${topic}`, () => {
@@ -96,16 +67,15 @@ describe('Fault: poison messages on every consumed topic', () => {
     for (const letter of letters) {
       expect(letter.reason).toEqual(expect.any(String));
       expect(letter.reason.length).toBeGreaterThan(0);
-      expect(Buffer.from(letter.valueBase64!, 'base64')).toEqual(poison(topic, letter.partition));
+      expect(originalValue(letter)).toEqual(poison(topic, letter.partition));
     }
     return letters;
   };
 
   it('dead-letters each poison message with its reason and keeps every partition flowing', async () => {
-    const tenantId = `faults-poison-${randomUUID().slice(0, 8)}`;
-    const token = await issueTokenWithCli({ KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri }, tenantId);
-    const api = new ApiClient(apiPort, token);
-    const webhookId = await api.createWebhook(receiver.url('/poison/hook'));
+    const { db, kafka, receiver } = harness;
+    const { tenantId, client } = await harness.newApiTenant(api, 'faults-poison');
+    const webhookId = await client.createWebhook(receiver.url('/poison/hook'));
 
     // Poison first, on every partition of the three consumed topics...
     await poisonEveryPartition(KafkaTopic.DeliveryCommands);
@@ -154,7 +124,7 @@ describe('Fault: poison messages on every consumed topic', () => {
       ...stored.map((event) => ({ eventId: event._id, webhookId })),
       ...intaken.map((event) => ({ eventId: event._id, webhookId })),
     ];
-    const audit = await auditDeliveries(db.attempts, expected, () => receiver.received('/poison/hook'), 180_000);
+    const audit = await harness.audit(expected, '/poison/hook', 180_000);
     const attemptsPerDelivery = new Map<string, number>();
     for (const attempt of audit.attempts) {
       attemptsPerDelivery.set(attempt.eventId, (attemptsPerDelivery.get(attempt.eventId) ?? 0) + 1);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isISO8601, isUUID } from 'class-validator';
 import fc from 'fast-check';
-import { IHeaders, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
-import { DeadLetterV1, EVENT_TYPE_PATTERN, KafkaTopic, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import { IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+import { EVENT_TYPE_PATTERN, KafkaTopic, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import { AppProcess, freePort } from '../support/app-process';
 import { testKafkaBrokers } from '../support/infra';
-import { TestKafka } from '../support/kafka-client';
+import { DeadLetters, TestKafka } from '../support/kafka-client';
 import { TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
@@ -66,7 +66,7 @@ describe('Kafka fuzzing (fast-check)', () => {
   let kafka: TestKafka;
   let producer: Producer;
   let receiver: TestReceiver;
-  let deadLetters: KafkaMessage[];
+  let deadLetters: DeadLetters;
   let partitions: number;
   let tenantId: string;
   let api: AppProcess;
@@ -87,7 +87,7 @@ describe('Kafka fuzzing (fast-check)', () => {
       ).start(),
     ]);
     // After the apps started: they create the topics on a fresh broker.
-    deadLetters = await kafka.collect(KafkaTopic.DeadLetter, { fromBeginning: true });
+    deadLetters = await kafka.collectDeadLetters();
     tenantId = `kafka-fuzz-${runId}`;
     await createTokenWithCli(db.uri, tenantId);
 
@@ -98,11 +98,7 @@ describe('Kafka fuzzing (fast-check)', () => {
     });
     producer = client.producer({ allowAutoTopicCreation: false });
     await producer.connect();
-    const admin = client.admin();
-    await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: [KafkaTopic.DeliveryCommands, KafkaTopic.Events] });
-    partitions = Math.min(...metadata.topics.map((topic) => topic.partitions.length));
-    await admin.disconnect();
+    partitions = await kafka.partitionCount(KafkaTopic.DeliveryCommands, KafkaTopic.Events);
   });
 
   afterAll(async () => {
@@ -286,27 +282,17 @@ describe('Kafka fuzzing (fast-check)', () => {
     await flush();
   };
 
-  const lettersByKey = (topic: KafkaTopic): Map<string, DeadLetterV1> => {
-    const found = new Map<string, DeadLetterV1>();
-    for (const message of deadLetters) {
-      const letter = JSON.parse(message.value!.toString('utf8')) as DeadLetterV1;
-      if (letter.sourceTopic !== topic || letter.keyBase64 === null) continue;
-      found.set(Buffer.from(letter.keyBase64, 'base64').toString('utf8'), letter);
-    }
-    return found;
-  };
-
   const expectAllDeadLettered = async (topic: KafkaTopic, poison: Poison[]) => {
     const letters = await waitFor(
       `${poison.length} dead letters from ${topic}`,
       () => {
-        const found = lettersByKey(topic);
+        const found = deadLetters.byOriginalKey(topic);
         return poison.every((message) => found.has(message.key)) ? found : undefined;
       },
       180_000,
       250,
     ).catch((error: Error) => {
-      const found = lettersByKey(topic);
+      const found = deadLetters.byOriginalKey(topic);
       const lost = poison.filter((message) => !found.has(message.key)).slice(0, 5);
       throw new Error(
         `${error.message}; not dead-lettered, e.g.: ${lost.map((message) => message.value?.subarray(0, 200).toString() ?? 'null').join(' | ')}`,

@@ -2,6 +2,7 @@ import { Model } from 'mongoose';
 import { DeliveryAttemptDocument } from '@app/persistence';
 import { ReceivedRequest } from '../../support/receiver';
 import { waitFor } from '../../support/wait-for';
+import { secondsBetween } from './figures';
 
 /** One delivery the service accepted: event E to webhook W, expected at the receiver under `path`. */
 export interface ExpectedDelivery {
@@ -139,5 +140,5 @@ export async function auditDeliveries(
 /** Time of the first POST (under any of `paths`) received at or after `sinceMs`, in seconds after it. */
 export function firstDeliveryAfter(requests: ReceivedRequest[], sinceMs: number): number | null {
   const first = requests.find((request) => request.receivedAt >= sinceMs);
-  return first ? Math.round((first.receivedAt - sinceMs) / 100) / 10 : null;
+  return first ? secondsBetween(sinceMs, first.receivedAt) : null;
 }

@@ -1,5 +1,6 @@
-import { sleep } from '../../support/wait-for';
+import { sleep, waitFor } from '../../support/wait-for';
 import { ApiClient } from './fault-apps';
+import { secondsBetween, secondsSince } from './figures';
 
 export interface AcceptedEvent {
   idempotencyKey: string;
@@ -46,6 +47,31 @@ export class EventLoad {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.workers);
+  }
+
+  /**
+   * Whether the service accepts an event again after `sinceMs` (a broker or database back) within 90 s.
+   * Resolves false rather than failing, so the test still prints its figures before it asserts.
+   */
+  async acceptsAgainAfter(sinceMs: number): Promise<boolean> {
+    return waitFor(
+      'an event accepted after the outage',
+      () => this.accepted.some((event) => event.acceptedAt > sinceMs),
+      90_000,
+      250,
+    ).catch(() => false);
+  }
+
+  /** Fault-table notes on how the clients fared across an outage that ended at `backAt`. */
+  outageNotes(backAt: number): Record<string, number | string> {
+    const firstAcceptedAfter = this.accepted.find((event) => event.acceptedAt > backAt);
+    return {
+      answers: JSON.stringify(Object.fromEntries(this.answers)),
+      firstAcceptAfterBackSeconds: firstAcceptedAfter ? secondsBetween(backAt, firstAcceptedAfter.acceptedAt) : 'never',
+      unexpectedAnswers: JSON.stringify(this.unexpected.slice(0, 3)),
+      abandoned: this.abandoned.length,
+      drainSecondsAfterBack: secondsSince(backAt),
+    };
   }
 
   private async work(): Promise<void> {

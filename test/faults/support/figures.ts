@@ -44,4 +44,7 @@ export function reportFigures(figures: FaultFigures): void {
   );
 }
 
-export const secondsSince = (startMs: number) => Math.round((Date.now() - startMs) / 100) / 10;
+/** Seconds from `fromMs` to `toMs`, to one decimal. */
+export const secondsBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 100) / 10;
+
+export const secondsSince = (startMs: number) => secondsBetween(startMs, Date.now());
