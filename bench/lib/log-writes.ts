@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import { DeliveryLogV1 } from '@app/contracts';
 import {
   attemptDocumentOf,
   DELIVERY_ATTEMPT_MODEL,
   DeliveryAttemptDocument,
   DeliveryAttemptRepository,
 } from '@app/persistence';
+import { deliveryLog } from '../../test/support/delivery-log';
 import { BenchDatabase } from './bench-database';
 
 /** The log writer persists Kafka batches in slices of this many logs (DeliveryLogConsumer PERSIST_SLICE). */
@@ -71,27 +72,10 @@ const tenantId = `bench-logs-${randomUUID().slice(0, 8)}`;
 const webhookIds = Array.from({ length: 50 }, () => randomUUID());
 
 function attemptLog(index: number): DeliveryLogV1 {
-  const eventId = randomUUID();
-  const webhookId = webhookIds[index % webhookIds.length];
-  return {
-    version: 1,
-    attemptId: randomUUID(),
+  return deliveryLog({
     tenantId,
-    eventId,
-    webhookId,
+    webhookId: webhookIds[index % webhookIds.length],
     url: `http://127.0.0.1:9/r/logs/${index % webhookIds.length}`,
-    commandId: `bench-${eventId}`,
-    trigger: DeliveryTrigger.Initial,
-    attemptNumber: 1,
-    startedAt: new Date().toISOString(),
     durationMs: 3,
-    success: true,
-    statusCode: 200,
-    errorKind: null,
-    errorMessage: null,
-    responseBodyExcerpt: '',
-    scheduledFailures: 0,
-    deliveryStatus: DeliveryStatus.Delivered,
-    nextAttemptAt: null,
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import { DeliveryLogV1 } from '@app/contracts';
 import { DELIVERY_ATTEMPT_MODEL, DeliveryAttemptDocument, DeliveryAttemptRepository } from '@app/persistence';
+import { deliveryLog } from '../support/delivery-log';
 import { TestDatabase } from '../support/test-database';
 
 /**
@@ -22,30 +23,7 @@ describe('DeliveryAttemptRepository.insertLogs', () => {
     await db?.close();
   });
 
-  const log = (): DeliveryLogV1 => {
-    const eventId = randomUUID();
-    return {
-      version: 1,
-      attemptId: randomUUID(),
-      tenantId,
-      eventId,
-      webhookId: randomUUID(),
-      url: 'https://receiver.example/hook',
-      commandId: randomUUID(),
-      trigger: DeliveryTrigger.Initial,
-      attemptNumber: 1,
-      startedAt: new Date().toISOString(),
-      durationMs: 12,
-      success: true,
-      statusCode: 200,
-      errorKind: null,
-      errorMessage: null,
-      responseBodyExcerpt: '',
-      scheduledFailures: 0,
-      deliveryStatus: DeliveryStatus.Delivered,
-      nextAttemptAt: null,
-    };
-  };
+  const log = (): DeliveryLogV1 => deliveryLog({ tenantId });
   const storedIds = async () =>
     (await db.attempts.find({ tenantId }, { _id: 1 }).lean().exec()).map(({ _id }) => String(_id)).sort();
 

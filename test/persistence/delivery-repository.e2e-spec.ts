@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryErrorKind, DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
 import { asTenantId, DELIVERY_MODEL, DeliveryDocument, DeliveryRepository } from '@app/persistence';
+import { deliveryLog } from '../support/delivery-log';
 import { TestDatabase } from '../support/test-database';
 
 /**
@@ -34,27 +35,20 @@ describe('DeliveryRepository.applyAttempts', () => {
     attemptNumber: number,
     startedAt: Date,
     changes: Partial<DeliveryLogV1> = {},
-  ): DeliveryLogV1 => ({
-    version: 1,
-    attemptId: randomUUID(),
-    tenantId,
-    ...target,
-    url: 'https://receiver.example/hook',
-    commandId: randomUUID(),
-    trigger: DeliveryTrigger.Automatic,
-    attemptNumber,
-    startedAt: startedAt.toISOString(),
-    durationMs: 5,
-    success: false,
-    statusCode: 500,
-    errorKind: null,
-    errorMessage: null,
-    responseBodyExcerpt: '',
-    scheduledFailures: attemptNumber,
-    deliveryStatus: DeliveryStatus.Retrying,
-    nextAttemptAt: new Date(startedAt.getTime() + 60_000).toISOString(),
-    ...changes,
-  });
+  ): DeliveryLogV1 =>
+    deliveryLog({
+      tenantId,
+      ...target,
+      trigger: DeliveryTrigger.Automatic,
+      attemptNumber,
+      startedAt: startedAt.toISOString(),
+      success: false,
+      statusCode: 500,
+      scheduledFailures: attemptNumber,
+      deliveryStatus: DeliveryStatus.Retrying,
+      nextAttemptAt: new Date(startedAt.getTime() + 60_000).toISOString(),
+      ...changes,
+    });
 
   it('takes the state of the newest attempt even when an older one comes later in the batch', async () => {
     const target = await newDelivery();
@@ -161,21 +155,28 @@ describe('DeliveryRepository: taking due retries', () => {
     expect((await deliveries.takeDue(now, 10)).taken.map((row) => row._id)).toEqual([unpublished]);
   });
 
-  it('makes a retry due again that was taken and then left idle, but not a fresh, held or finished one', async () => {
+  it('takes deliveries idle with nothing scheduled, never attempted or retrying, once per idle spell', async () => {
     const now = new Date();
     const idleSince = new Date(now.getTime() - 10 * 60_000);
     const longAgo = new Date(idleSince.getTime() - 1_000);
-    const stranded = await retrying(null, { updatedAt: longAgo });
-    const fresh = await retrying(null, { updatedAt: now });
-    const held = await retrying(null, { updatedAt: longAgo, heldBy: randomUUID() });
-    const delivered = await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Delivered });
-    const scheduled = await retrying(new Date(now.getTime() + 60_000), { updatedAt: longAgo });
+    const strandedRetry = await retrying(null, { updatedAt: longAgo });
+    const neverAttempted = await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Pending, attempts: 0 });
+    const left = [
+      await retrying(null, { updatedAt: now }),
+      await retrying(null, { updatedAt: longAgo, heldBy: randomUUID() }),
+      await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Delivered }),
+      await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Pending, attempts: 1 }),
+      await retrying(new Date(now.getTime() + 60_000), { updatedAt: longAgo }),
+    ];
+    const before = await Promise.all(left.map(rowOf));
 
-    expect(await deliveries.redriveStranded(idleSince, now, 100)).toBe(1);
+    const taken = await deliveries.takeStranded(idleSince, now, 100);
 
-    expect((await rowOf(stranded))?.nextAttemptAt).toEqual(now);
-    for (const id of [fresh, held, delivered]) expect((await rowOf(id))?.nextAttemptAt).toBeNull();
-    expect((await rowOf(scheduled))?.nextAttemptAt).toEqual(new Date(now.getTime() + 60_000));
-    expect((await deliveries.takeDue(now, 10)).taken.map((row) => row._id)).toEqual([stranded]);
+    expect(taken.map((row) => row._id).sort()).toEqual([strandedRetry, neverAttempted].sort());
+    for (const id of [strandedRetry, neverAttempted]) {
+      expect(await rowOf(id)).toMatchObject({ updatedAt: now, nextAttemptAt: null });
+    }
+    expect(await Promise.all(left.map(rowOf))).toEqual(before);
+    expect(await deliveries.takeStranded(idleSince, now, 100)).toEqual([]);
   });
 });
