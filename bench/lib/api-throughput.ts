@@ -93,13 +93,13 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
       [HEALTH_ROUTE]: { url: `${base}/health`, method: 'GET' },
     };
     const results: RouteResult[] = [];
-    const cpuBefore = cpuMs(api.pid);
-    const sampler = new RssSampler([api.pid]);
+    const cpuBefore = cpuMs(api.runningPid);
+    const sampler = new RssSampler([api.runningPid]);
     for (const connections of options.connections) {
       for (const [route, request] of Object.entries(routes)) {
         await autocannon({ ...request, connections, duration: 1 }); // warm-up, discarded
         const infra = Object.entries(options.infraPids ?? {});
-        const cpuAtStart = { api: cpuMs(api.pid), infra: infra.map(([, pid]) => cpuMs(pid)) };
+        const cpuAtStart = { api: cpuMs(api.runningPid), infra: infra.map(([, pid]) => cpuMs(pid)) };
         const result = await autocannon({ ...request, connections, duration: options.seconds });
         const perRequest = (ms: number) => ms / Math.max(1, result.requests.total);
         results.push({
@@ -112,15 +112,15 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
           requests: result.requests.total,
           non2xx: result.non2xx,
           errors: result.errors + result.timeouts,
-          apiCpuMsPerRequest: perRequest(cpuMs(api.pid) - cpuAtStart.api),
+          apiCpuMsPerRequest: perRequest(cpuMs(api.runningPid) - cpuAtStart.api),
           infraCpuMsPerRequest: Object.fromEntries(
             infra.map(([name, pid], index) => [name, perRequest(cpuMs(pid) - cpuAtStart.infra[index])]),
           ),
         });
       }
     }
-    const peakRssMb = sampler.stop().get(api.pid) ?? NaN;
-    return { routes: results, peakRssMb, apiCpuMs: cpuMs(api.pid) - cpuBefore };
+    const peakRssMb = sampler.stop().get(api.runningPid) ?? NaN;
+    return { routes: results, peakRssMb, apiCpuMs: cpuMs(api.runningPid) - cpuBefore };
   } finally {
     await api.stop();
   }

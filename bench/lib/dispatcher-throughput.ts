@@ -132,22 +132,22 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
     // Group membership settles before the first fetch; a short pause keeps join-time work out of the window.
     await sleep(500);
 
-    const pids = apps.map((app) => app.pid);
+    const pids = apps.map((app) => app.runningPid);
     const infra = Object.entries(options.infraPids ?? {});
     const infraBefore = infra.map(([, pid]) => cpuMs(pid));
     const cpuBefore = pids.map(cpuMs);
     const sampler = new RssSampler(pids);
+    const logsStoredBefore = await kafka.committedCount(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs);
     const publishStartedAt = Date.now();
     await kafka.publish(KafkaTopic.DeliveryCommands, messages);
     const publishSeconds = (Date.now() - publishStartedAt) / 1000;
     const timeoutMs = Math.max(180_000, commands * 20);
 
     const attempts = db.collection(DELIVERY_ATTEMPT_MODEL);
+    const logsStored = async () =>
+      (await kafka.committedCount(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs)) - logsStoredBefore;
     const progress = setInterval(async () => {
-      const [received, stored] = await Promise.all([
-        options.receiver.stats(runKey),
-        attempts.countDocuments({ tenantId }),
-      ]);
+      const [received, stored] = await Promise.all([options.receiver.stats(runKey), logsStored()]);
       options.progress?.(`${count} dispatcher(s): ${received.count}/${commands} received, ${stored} persisted`);
     }, 5_000);
     try {
@@ -156,12 +156,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
         async () => (await options.receiver.stats(runKey)).count >= commands,
         timeoutMs,
       );
-      await waitUntil(
-        'every attempt to be persisted',
-        async () => (await attempts.countDocuments({ tenantId })) >= commands,
-        timeoutMs,
-        500,
-      );
+      await waitUntil('every attempt log to be stored', async () => (await logsStored()) >= commands, timeoutMs, 500);
     } finally {
       clearInterval(progress);
     }

@@ -48,6 +48,22 @@ export class BenchKafka {
     }
   }
 
+  /**
+   * Messages of `topic` that `groupId` has committed, summed over partitions. For the log writer, which
+   * commits a batch only after storing it, that counts stored attempt logs without querying the
+   * database (a count there is a full scan on FerretDB, which slowed the very runs it measured).
+   */
+  async committedCount(groupId: string, topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (committed?.partitions ?? []).reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** Whether `groupId` is Stable with at least `members` members whose client id starts with `clientIdPrefix`. */
   async groupIsStable(groupId: string, clientIdPrefix: string, members: number): Promise<boolean> {
     const admin = this.kafka.admin();
