@@ -27,7 +27,8 @@ describe('Fault: the Kafka broker restarts under load', () => {
   beforeAll(async () => {
     await harness.setUp();
     api = await harness.startApi();
-    dispatcher = await harness.startDispatcher();
+    // A command the broker restart lost would otherwise leave its delivery pending for the default 10 min.
+    dispatcher = await harness.startDispatcher('dispatcher', { STRANDED_DELIVERY_AFTER: '30s' });
   });
 
   afterAll(() => harness.tearDown());

@@ -150,6 +150,14 @@ export class Environment {
   @Matches(DURATION)
   FIFO_SWEEP_INTERVAL = '30s';
 
+  /**
+   * A delivery with nothing scheduled and no change for this long is sent again, under its original
+   * command id (so never twice to the receiver): one never attempted whose initial command was lost, or a
+   * retry whose scheduler died before publishing it. A safety net; checked every half of it, at most every minute.
+   */
+  @Matches(DURATION)
+  STRANDED_DELIVERY_AFTER = '10m';
+
   /** Concurrent requests one dispatcher sends to one endpoint. */
   @Transform(toNumber)
   @IsInt()

@@ -15,12 +15,6 @@ export interface DeliveryRequest {
   commandId?: string;
 }
 
-/**
- * The initial command of one delivery has one id for good, so publishing it again (an event creation
- * replayed after its first publish may have failed) is a no-op at the dispatcher if it got there.
- */
-export const initialCommandIdOf = (eventId: string, webhookId: string): string => `initial:${eventId}:${webhookId}`;
-
 /** A fresh command: a new commandId each time unless the request names one, so the dispatcher treats every request as new work. */
 export function buildDeliveryCommand(request: DeliveryRequest, now = new Date()): DeliveryCommandV1 {
   return {

@@ -13,14 +13,6 @@ export const CLAIM_LEASE_MARGIN_MS = 15_000;
  * a dispatcher that died are picked up by another one.
  */
 export const SCHEDULER_MAX_SLEEP_MS = 5_000;
-/**
- * A retry taken by a scheduler and neither attempted nor changed for this long is made due again: its
- * scheduler died before publishing. Long enough that a command merely waiting in a Kafka backlog is rarely
- * sent twice to the topic (and never twice to the receiver: it keeps its command id).
- */
-export const STRANDED_RETRY_AFTER_MS = 10 * 60_000;
-/** How often each scheduler looks for such retries. */
-export const STRANDED_SWEEP_INTERVAL_MS = 60_000;
 /** Due retries one scheduler publishes per round. */
 export const SCHEDULER_BATCH = 500;
 /** Completed delivery claims are kept this long to de-duplicate redelivered commands, then purged. */

@@ -1,13 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DeliveryCommandV1, DeliveryTrigger, KafkaTopic } from '@app/contracts';
+import {
+  automaticRetryCommandIdOf,
+  DeliveryCommandV1,
+  DeliveryStatus,
+  DeliveryTrigger,
+  initialCommandIdOf,
+  KafkaTopic,
+} from '@app/contracts';
+import { AppConfig } from '@app/config';
 import { KafkaProducer } from '@app/kafka';
 import { DeliveryDocument, DeliveryRepository } from '@app/persistence';
-import {
-  SCHEDULER_BATCH,
-  SCHEDULER_MAX_SLEEP_MS,
-  STRANDED_RETRY_AFTER_MS,
-  STRANDED_SWEEP_INTERVAL_MS,
-} from '../delivery/delivery-policy';
+import { SCHEDULER_BATCH, SCHEDULER_MAX_SLEEP_MS } from '../delivery/delivery-policy';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
 /** How often the scheduled-retries gauge is refreshed (one count query). */
@@ -16,8 +19,8 @@ const GAUGE_INTERVAL_MS = 15_000;
 /**
  * Turns due automatic retries into delivery commands. Retries live in MongoDB (`deliveries.nextAttemptAt`),
  * so they survive restarts, redeploys and rebalances. Each dispatcher runs a scheduler; taking a retry is
- * a conditional write, so one of them publishes a given retry. A sweep makes retries due again that a
- * scheduler took and then died before publishing. It sleeps until the earliest due retry (at most
+ * a conditional write, so one of them publishes a given retry. A sweep publishes again the command of
+ * deliveries left idle for STRANDED_DELIVERY_AFTER with nothing scheduled (see takeStranded). It sleeps until the earliest due retry (at most
  * SCHEDULER_MAX_SLEEP_MS, since another dispatcher may schedule an earlier one), and the log writer
  * wakes it early when it schedules one sooner.
  */
@@ -30,17 +33,22 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   private stopped = false;
   private gaugeTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
+  private readonly strandedAfterMs: number;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly producer: KafkaProducer,
     private readonly metrics: DispatcherMetrics,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.strandedAfterMs = config.durationMs('STRANDED_DELIVERY_AFTER');
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
     this.gaugeTimer = setInterval(() => void this.refreshGauge(), GAUGE_INTERVAL_MS);
-    this.sweepTimer = setInterval(() => void this.redriveStranded(), STRANDED_SWEEP_INTERVAL_MS);
+    const sweepEveryMs = Math.min(Math.max(this.strandedAfterMs / 2, 1_000), 60_000);
+    this.sweepTimer = setInterval(() => void this.redriveStranded(), sweepEveryMs);
     void this.redriveStranded();
   }
 
@@ -96,38 +104,29 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private async publish(due: DeliveryDocument[]): Promise<void> {
+  private async publish(deliveries: DeliveryDocument[]): Promise<void> {
     await this.producer.sendAll(
-      due.map((delivery) => {
-        const command: DeliveryCommandV1 = {
-          version: 1,
-          // Deterministic: if this scheduler dies after publishing, the next one publishes the same id,
-          // and the dispatcher's claim on (commandId, webhook) turns the duplicate into a no-op.
-          commandId: `retry:${delivery._id}:${delivery.scheduledFailures}`,
-          eventId: delivery.eventId,
-          webhookId: delivery.webhookId,
-          trigger: DeliveryTrigger.Automatic,
-          requestedBy: 'retry-scheduler',
-          requestedAt: new Date().toISOString(),
-        };
-        return { topic: KafkaTopic.DeliveryCommands, key: delivery.eventId, value: JSON.stringify(command) };
-      }),
+      deliveries.map((delivery) => ({
+        topic: KafkaTopic.DeliveryCommands,
+        key: delivery.eventId,
+        value: JSON.stringify(commandFor(delivery)),
+      })),
     );
   }
 
   private async redriveStranded(): Promise<void> {
     try {
       const now = new Date();
-      const redriven = await this.deliveries.redriveStranded(
-        new Date(now.getTime() - STRANDED_RETRY_AFTER_MS),
-        now,
-        SCHEDULER_BATCH,
+      const idleSince = new Date(now.getTime() - this.strandedAfterMs);
+      const stranded = await this.deliveries.takeStranded(idleSince, now, SCHEDULER_BATCH);
+      if (stranded.length === 0) return;
+      await this.publish(stranded);
+      this.logger.warn(
+        { deliveries: stranded.slice(0, 10).map(({ _id }) => _id), count: stranded.length },
+        'Published again the commands of deliveries idle with nothing scheduled',
       );
-      if (redriven === 0) return;
-      this.logger.warn({ redriven }, 'Retries taken but never attempted are due again');
-      this.wakeBy(now);
     } catch (error) {
-      this.logger.warn(`Stranded-retry sweep failed: ${(error as Error).message}`);
+      this.logger.warn(`Stranded-delivery sweep failed: ${(error as Error).message}`);
     }
   }
 
@@ -138,4 +137,23 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
       // The gauge just keeps its last value while the database is away.
     }
   }
+}
+
+/**
+ * The command that drives a delivery's next attempt, with the id it had (or would have had) the first
+ * time: a never-attempted delivery's initial command, or the retry of its current step in the schedule.
+ */
+function commandFor(delivery: DeliveryDocument): DeliveryCommandV1 {
+  const neverAttempted = delivery.status === DeliveryStatus.Pending && delivery.attempts === 0;
+  return {
+    version: 1,
+    commandId: neverAttempted
+      ? initialCommandIdOf(delivery.eventId, delivery.webhookId)
+      : automaticRetryCommandIdOf(delivery._id, delivery.scheduledFailures),
+    eventId: delivery.eventId,
+    webhookId: delivery.webhookId,
+    trigger: neverAttempted ? DeliveryTrigger.Initial : DeliveryTrigger.Automatic,
+    requestedBy: 'retry-scheduler',
+    requestedAt: new Date().toISOString(),
+  };
 }

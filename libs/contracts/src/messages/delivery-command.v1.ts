@@ -46,3 +46,17 @@ export class DeliveryCommandV1 {
 
 /** A command after validation, with the defaults applied. */
 export type DeliveryCommand = DeliveryCommandV1 & { commandId: string; trigger: DeliveryTrigger };
+
+/**
+ * The initial command of one delivery has one id for good, so publishing it again (an event creation
+ * replayed after its first publish may have failed, a sweep for deliveries never attempted) is a no-op
+ * at the dispatcher if it got there.
+ */
+export const initialCommandIdOf = (eventId: string, webhookId: string): string => `initial:${eventId}:${webhookId}`;
+
+/**
+ * An automatic retry's id is fixed by the delivery and its step in the schedule, so every scheduler that
+ * publishes it (again, after a crash or from the sweep) publishes the same command.
+ */
+export const automaticRetryCommandIdOf = (deliveryId: string, scheduledFailures: number): string =>
+  `retry:${deliveryId}:${scheduledFailures}`;

@@ -208,31 +208,32 @@ export class DeliveryRepository {
   }
 
   /**
-   * Makes retries due again that were taken but never attempted: still `retrying`, no due time, and
-   * untouched since `idleSince` (a scheduler died between taking and publishing, or its publish and the
-   * give-back both failed). The retry command keeps its id, so one that was only slow (waiting in a long
-   * Kafka backlog) is taken once by the dispatcher, and one already attempted re-sends its log.
+   * Takes deliveries whose command seems lost, for the scheduler to publish again: idle since before
+   * `idleSince` with nothing scheduled, and either never attempted (`pending`: the event's initial command
+   * never reached a dispatcher) or `retrying` (a scheduler took the retry and died before publishing it).
+   * Taking one touches its `updatedAt`, so it is taken again only after another idle spell. Held FIFO
+   * deliveries wait for the one ahead of them and are left alone.
    */
-  async redriveStranded(idleSince: Date, now: Date, limit: number): Promise<number> {
+  async takeStranded(idleSince: Date, now: Date, limit: number): Promise<DeliveryDocument[]> {
     const stranded = await this.deliveries
-      .find(
-        { status: DeliveryStatus.Retrying, updatedAt: { $lt: idleSince }, nextAttemptAt: null, heldBy: null },
-        { _id: 1, updatedAt: 1 },
-      )
+      .find({
+        updatedAt: { $lt: idleSince },
+        nextAttemptAt: null,
+        heldBy: null,
+        $or: [{ status: DeliveryStatus.Pending, attempts: 0 }, { status: DeliveryStatus.Retrying }],
+      })
       .limit(limit)
-      .lean<Pick<DeliveryDocument, '_id' | 'updatedAt'>[]>()
+      .lean<DeliveryDocument[]>()
       .exec();
-    if (stranded.length === 0) return 0;
-    const result = await this.deliveries.bulkWrite(
-      stranded.map((row) => ({
-        updateOne: {
-          filter: { _id: row._id, nextAttemptAt: null, updatedAt: row.updatedAt },
-          update: { $set: { nextAttemptAt: now } },
-        },
-      })),
-      { ordered: false },
-    );
-    return result.modifiedCount;
+    const taken: DeliveryDocument[] = [];
+    for (const row of stranded) {
+      const result = await this.deliveries.updateOne(
+        { _id: row._id, updatedAt: row.updatedAt, nextAttemptAt: null },
+        { $set: { updatedAt: now } },
+      );
+      if (result.modifiedCount === 1) taken.push(row);
+    }
+    return taken;
   }
 }
 

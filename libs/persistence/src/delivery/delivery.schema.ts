@@ -81,7 +81,7 @@ DeliverySchema.index({ tenantId: 1, eventId: 1 });
 DeliverySchema.index({ nextAttemptAt: 1 });
 // Serves: bulk retry filtered by webhook, and FIFO mode's "is an older delivery still open" check.
 DeliverySchema.index({ tenantId: 1, webhookId: 1, status: 1, createdAt: 1 });
-// Serves: the scheduler's look for retries taken but never attempted (status retrying, idle for long).
+// Serves: the scheduler's sweep for deliveries whose command seems lost (pending or retrying, idle for long).
 DeliverySchema.index({ status: 1, updatedAt: 1 });
 // Serves: the FIFO sweep for held deliveries (heldBy is null on almost every row).
 DeliverySchema.index({ heldBy: 1 });

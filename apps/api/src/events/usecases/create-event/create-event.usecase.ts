@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
-import { DeliveryStatus, DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import { DeliveryStatus, DeliveryTrigger, initialCommandIdOf, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import {
   asTenantId,
   DeliveryRepository,
@@ -11,7 +11,7 @@ import {
   TenantId,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher, initialCommandIdOf } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
 import { EventSummaryDto } from '../../dtos/event.dto';
 import { toEventSummary } from '../../event-view';
 
