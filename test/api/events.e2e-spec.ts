@@ -66,6 +66,23 @@ describe('Events', () => {
     });
   });
 
+  it('stores and returns a payload verbatim, "constructor", "__proto__" and "prototype" keys included', async () => {
+    const payload = '{"constructor":{"b":2},"__proto__":{"x":1},"prototype":3,"list":[{"constructor":4}]}';
+    const response = await api
+      .http()
+      .post('/v1/webhooks/events')
+      .set(tenant.auth)
+      .set('content-type', 'application/json')
+      .send(`{"type":"order.created","payload":${payload}}`)
+      .expect(201);
+    const detail = await api
+      .http()
+      .get(`/v1/webhooks/events/${response.body.data.eventId}`)
+      .set(tenant.auth)
+      .expect(200);
+    expect(JSON.stringify(detail.body.data.payload)).toBe(payload);
+  });
+
   it('marks an event with no subscriber delivered and publishes nothing', async () => {
     const lonely = await api.newTenant();
     const response = await post({ type: 'nobody.listens', payload: {} }, lonely).expect(201);

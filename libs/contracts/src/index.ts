@@ -6,3 +6,4 @@ export * from './messages/delivery-log.v1';
 export * from './messages/dead-letter.v1';
 export * from './validation/parse-message';
 export * from './validation/json-depth';
+export * from './validation/raw-json';

@@ -1,8 +1,10 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { setRawJsonAside } from '@app/contracts';
 
 /**
  * The app's one ValidationPipe (registered as APP_PIPE): unknown fields are rejected, values are
- * converted to the DTO types, and the first failure becomes the single error message.
+ * converted to the DTO types (except @RawJson fields, kept as parsed), and the first failure becomes the
+ * single error message.
  */
 export class StrictValidationPipe extends ValidationPipe {
   constructor() {
@@ -22,7 +24,10 @@ export class StrictValidationPipe extends ValidationPipe {
     if (isDtoBody && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
       throw new BadRequestException('Request body must be a JSON object');
     }
-    return super.transform(value, metadata);
+    if (!isDtoBody) return super.transform(value, metadata);
+    const rawJson = setRawJsonAside(metadata.metatype as new () => object, value);
+    const transformed: unknown = await super.transform(rawJson.plain, metadata);
+    return typeof transformed === 'object' && transformed !== null ? rawJson.restore(transformed) : transformed;
   }
 }
 

@@ -1,4 +1,5 @@
 import { IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { RawJson } from '../validation/raw-json';
 
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
@@ -25,6 +26,7 @@ export class EventPublishedV1 {
   type!: string;
 
   @IsObject()
+  @RawJson()
   payload!: Record<string, unknown>;
 
   @IsOptional()

@@ -22,11 +22,30 @@ describe('parseMessage', () => {
     expect(parseMessage(EventPublishedV1, bytes(payload)).ok).toBe(false);
   });
 
-  it('gives a reason, never a TypeError, for a nested "constructor" key (class-transformer throws on it)', () => {
-    const value = `{"version":1,"tenantId":"t","type":"a","payload":{"constructor":1}}`;
-    expect(parseMessage(EventPublishedV1, bytes(value))).toEqual({
-      ok: false,
-      reason: expect.stringMatching(/^value could not be validated: /),
-    });
+  it('keeps "constructor", "__proto__" and "prototype" keys of a payload exactly as published', () => {
+    const payload = '{"constructor":{"b":2},"__proto__":{"x":1},"prototype":3,"list":[{"constructor":4}]}';
+    const parsed = parseMessage(
+      EventPublishedV1,
+      bytes(`{"version":1,"tenantId":"t","type":"a","payload":${payload}}`),
+    );
+    expect(parsed.ok).toBe(true);
+    const value = (parsed as { value: EventPublishedV1 }).value;
+    expect(JSON.stringify(value.payload)).toBe(payload);
+    expect(Object.getPrototypeOf(value.payload)).toBe(Object.prototype);
+  });
+
+  it('still refuses a payload that is not a JSON object', () => {
+    for (const payload of ['[1]', '"text"', 'null']) {
+      const parsed = parseMessage(
+        EventPublishedV1,
+        bytes(`{"version":1,"tenantId":"t","type":"a","payload":${payload}}`),
+      );
+      expect(parsed).toEqual({ ok: false, reason: expect.stringContaining('payload') });
+    }
+  });
+
+  it('gives a reason, never a TypeError, for a "constructor" object outside a payload (class-transformer throws on it)', () => {
+    const value = `{"version":1,"tenantId":"t","type":"a","payload":{},"idempotencyKey":{"constructor":{"b":1}}}`;
+    expect(parseMessage(EventPublishedV1, bytes(value))).toEqual({ ok: false, reason: expect.any(String) });
   });
 });

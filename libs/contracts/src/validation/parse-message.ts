@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
+import { setRawJsonAside } from './raw-json';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -35,8 +36,10 @@ export function parseMessage<T extends object>(messageClass: MessageClass<T>, ra
   let instance: T;
   let errors: ValidationError[];
   try {
-    instance = plainToInstance(messageClass, json);
+    const { plain, restore } = setRawJsonAside(messageClass, json);
+    instance = plainToInstance(messageClass, plain) as T;
     errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
+    restore(instance);
   } catch (error) {
     return { ok: false, reason: `value could not be validated: ${(error as Error).message}` };
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { EVENT_TYPE_PATTERN, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import { EVENT_TYPE_PATTERN, MAX_EVENT_PAYLOAD_BYTES, RawJson } from '@app/contracts';
 
 const TYPE_MESSAGE = 'type must be 1-128 characters of letters, digits and _ . : -';
 
@@ -17,6 +17,7 @@ export class CreateEventDto {
     description: `Any JSON object, at most ${MAX_EVENT_PAYLOAD_BYTES} bytes serialised; delivered verbatim.`,
   })
   @IsObject({ message: 'payload must be a JSON object' })
+  @RawJson()
   payload: Record<string, unknown>;
 
   @ApiPropertyOptional({
