@@ -168,7 +168,7 @@ export class Environment {
   @Transform(toNumber)
   @IsInt()
   @Min(1)
-  DISPATCHER_MAX_IN_FLIGHT = 2000;
+  DISPATCHER_MAX_IN_FLIGHT = 1000;
 
   /** Allows loopback and private webhook targets; for local development and tests only. */
   @Transform(toBoolean)

@@ -30,7 +30,9 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplic
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = createManagedConsumer(this.config, 'log-writer', {
       groupId: ConsumerGroup.LogWriter,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // About a thousand logs per partition and fetch: far more than one flush stores, and a bound on the
+      // memory a deep backlog takes.
+      maxBytesPerPartition: 1024 * 1024,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: KafkaTopic.DeliveryLogs, fromBeginning: true });
