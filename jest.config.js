@@ -7,7 +7,7 @@
 const moduleNameMapper = {
   '^@app/(common|contracts|persistence|kafka|config|observability)(|/.*)$': '<rootDir>/libs/$1/src$2',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 
 module.exports = {
   projects: [
