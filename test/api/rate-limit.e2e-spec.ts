@@ -1,12 +1,19 @@
 import { ApiTestApp, startApiTestApp } from './support/api-test-app';
 
-/** RATE_LIMIT_PER_MINUTE applies per token, across routes; public endpoints are not limited. */
+/**
+ * RATE_LIMIT_PER_MINUTE applies per token, across routes; public endpoints are not limited.
+ * AUTH_FAILURES_PER_MINUTE applies per client address to requests whose token is refused.
+ */
 describe('Per-token rate limit', () => {
   const LIMIT = 3;
+  const AUTH_FAILURES = 4;
   let api: ApiTestApp;
 
   beforeAll(async () => {
-    api = await startApiTestApp('rate_limit', { RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+    api = await startApiTestApp('rate_limit', {
+      RATE_LIMIT_PER_MINUTE: String(LIMIT),
+      AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES),
+    });
   });
   afterAll(async () => api?.close());
 
@@ -39,5 +46,22 @@ describe('Per-token rate limit', () => {
 
   it('does not limit the public endpoints', async () => {
     for (let call = 0; call < LIMIT * 2; call += 1) await api.http().get('/health').expect(200);
+  });
+
+  // Last: it uses up this address's failures for the minute.
+  it('answers 429 to an address that keeps sending refused tokens, while valid tokens still get in', async () => {
+    const tenant = await api.newTenant();
+    const wrong = { Authorization: `Bearer ${tenant.token.slice(0, -4)}AAAA` };
+    for (let attempt = 0; attempt < AUTH_FAILURES; attempt += 1) {
+      const refused = await api.http().get('/v1/webhooks').set(wrong).expect(401);
+      expect(refused.body).toEqual({ message: 'Invalid or revoked API token' });
+    }
+
+    const limited = await api.http().get('/v1/webhooks').set(wrong).expect(429);
+    expect(limited.body).toEqual({ message: 'Too many requests with an invalid API token; try again later' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await api.http().get('/v1/webhooks').expect(429);
+
+    await api.http().get('/v1/webhooks').set(tenant.auth).expect(200);
   });
 });

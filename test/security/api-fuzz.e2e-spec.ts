@@ -99,7 +99,11 @@ describe('API fuzzing (fast-check)', () => {
   const tallies = new Map<string, Tally>();
 
   beforeAll(async () => {
-    api = await startApiTestApp('fuzz', { RATE_LIMIT_PER_MINUTE: '10000000', BULK_RETRY_MAX_EVENTS: '3' });
+    api = await startApiTestApp('fuzz', {
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      AUTH_FAILURES_PER_MINUTE: '10000000',
+      BULK_RETRY_MAX_EVENTS: '3',
+    });
     await api.app.listen(0, '127.0.0.1');
     client = new FuzzClient(api.app.getHttpServer() as Server);
     connection = api.app.get<Connection>(getConnectionToken());

@@ -54,7 +54,7 @@ describe('Authentication, tenancy and secrets', () => {
     db = await TestDatabase.connect('security_auth');
     receiver = await new TestReceiver().start();
     [api, dispatcher] = await Promise.all([
-      SpawnedApi.start(`${label}-api`, db.uri, { RATE_LIMIT_PER_MINUTE: '100000' }),
+      SpawnedApi.start(`${label}-api`, db.uri, { RATE_LIMIT_PER_MINUTE: '100000', AUTH_FAILURES_PER_MINUTE: '100000' }),
       new AppProcess(
         'dispatcher',
         await freePort(),

@@ -91,6 +91,15 @@ export class Environment {
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 1200;
 
+  /**
+   * Requests with a missing, malformed, unknown or revoked token that one client address may make per
+   * minute; beyond that the API answers 429 until the minute is over, so tokens cannot be guessed at speed.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_MINUTE = 60;
+
   /** Allows http:// webhook URLs; for local development and tests only. */
   @Transform(toBoolean)
   @IsBoolean()

@@ -1,9 +1,17 @@
-import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
-import { TokenAuthGuard, WWW_AUTHENTICATE } from './token-auth.guard';
+import { ExecutionContext, HttpException, UnauthorizedException } from '@nestjs/common';
+import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AppConfig } from '@app/config';
+import { TOO_MANY_AUTH_FAILURES_MESSAGE, TokenAuthGuard, WWW_AUTHENTICATE } from './token-auth.guard';
 import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
 
-function contextFor(authorization?: string) {
-  const request: Record<string, unknown> = { headers: { authorization } };
+const FAILURES_PER_MINUTE = 3;
+const config = { get: () => FAILURES_PER_MINUTE } as unknown as AppConfig;
+const counters = () => new ThrottlerStorageService();
+const newGuard = (execute: AuthenticateTokenUseCase['execute'], storage = counters()) =>
+  new TokenAuthGuard({ execute } as unknown as AuthenticateTokenUseCase, storage, config);
+
+function contextFor(authorization?: string, ip = '203.0.113.7') {
+  const request: Record<string, unknown> = { headers: { authorization }, ip };
   const headers = new Map<string, string>();
   const response = { setHeader: (name: string, value: string) => headers.set(name.toLowerCase(), value) };
   const context = {
@@ -15,7 +23,7 @@ function contextFor(authorization?: string) {
 describe('TokenAuthGuard', () => {
   it('records the principal of a valid token', async () => {
     const principal = { tokenId: 't', tenantId: 'acme' };
-    const guard = new TokenAuthGuard({ execute: async () => principal } as unknown as AuthenticateTokenUseCase);
+    const guard = newGuard(async () => principal as never);
     const { context, request, headers } = contextFor('Bearer x');
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(request.principal).toBe(principal);
@@ -24,24 +32,45 @@ describe('TokenAuthGuard', () => {
 
   it('names the Bearer scheme in WWW-Authenticate when it refuses (RFC 6750)', async () => {
     const refusal = new UnauthorizedException('Missing bearer token');
-    const guard = new TokenAuthGuard({
-      execute: async () => {
-        throw refusal;
-      },
-    } as unknown as AuthenticateTokenUseCase);
+    const guard = newGuard(async () => {
+      throw refusal;
+    });
     const { context, headers } = contextFor();
     await expect(guard.canActivate(context)).rejects.toBe(refusal);
     expect(headers.get('www-authenticate')).toBe(WWW_AUTHENTICATE);
   });
 
   it('adds no challenge when the failure is not an authentication one', async () => {
-    const guard = new TokenAuthGuard({
-      execute: async () => {
-        throw new Error('database down');
-      },
-    } as unknown as AuthenticateTokenUseCase);
+    const guard = newGuard(async () => {
+      throw new Error('database down');
+    });
     const { context, headers } = contextFor('Bearer x');
     await expect(guard.canActivate(context)).rejects.toThrow('database down');
     expect(headers.size).toBe(0);
+  });
+
+  it('answers 429 with Retry-After once an address used up its failures, and still lets valid tokens in', async () => {
+    const storage = counters();
+    const refusing = newGuard(async () => {
+      throw new UnauthorizedException('Invalid or revoked API token');
+    }, storage);
+    for (let attempt = 0; attempt < FAILURES_PER_MINUTE; attempt += 1) {
+      await expect(refusing.canActivate(contextFor('Bearer wrong').context)).rejects.toBeInstanceOf(
+        UnauthorizedException,
+      );
+    }
+    const limited = contextFor('Bearer wrong');
+    const refusal = await refusing.canActivate(limited.context).catch((error: HttpException) => error);
+    expect(refusal).toBeInstanceOf(HttpException);
+    expect((refusal as HttpException).getStatus()).toBe(429);
+    expect((refusal as HttpException).message).toBe(TOO_MANY_AUTH_FAILURES_MESSAGE);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // Another address is counted on its own; a valid token is never refused for its address's failures.
+    await expect(refusing.canActivate(contextFor('Bearer wrong', '198.51.100.1').context)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    const accepting = newGuard(async () => ({ tokenId: 't', tenantId: 'acme' }) as never, storage);
+    await expect(accepting.canActivate(contextFor('Bearer right').context)).resolves.toBe(true);
   });
 });

@@ -1,5 +1,14 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import { ServerResponse } from 'node:http';
+import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from './principal';
 import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
 
@@ -8,22 +17,55 @@ import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenti
  * not get one, and the body's message already says what was wrong.
  */
 export const WWW_AUTHENTICATE = 'Bearer';
+export const TOO_MANY_AUTH_FAILURES_MESSAGE = 'Too many requests with an invalid API token; try again later';
+const FAILURE_WINDOW_MS = 60_000;
 
-/** Requires a valid bearer token and records its principal on the request (401 otherwise). */
+/**
+ * Requires a valid bearer token and records its principal on the request (401 otherwise). Failed
+ * attempts are counted per client address (AUTH_FAILURES_PER_MINUTE, in this process's memory like the
+ * per-token limit); past the limit a failure answers 429 with Retry-After instead of 401.
+ */
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
-  constructor(private readonly authenticate: AuthenticateTokenUseCase) {}
+  private readonly failuresPerMinute: number;
+
+  constructor(
+    private readonly authenticate: AuthenticateTokenUseCase,
+    @InjectThrottlerStorage() private readonly counters: ThrottlerStorage,
+    config: AppConfig,
+  ) {
+    this.failuresPerMinute = config.get('AUTH_FAILURES_PER_MINUTE');
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<ServerResponse>();
     try {
       request.principal = await this.authenticate.execute(request.headers.authorization);
     } catch (error) {
-      if (error instanceof UnauthorizedException) {
-        context.switchToHttp().getResponse<ServerResponse>().setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
-      }
+      if (!(error instanceof UnauthorizedException)) throw error;
+      await this.countFailure(clientAddressOf(request), response);
+      response.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw error;
     }
     return true;
   }
+
+  private async countFailure(address: string, response: ServerResponse): Promise<void> {
+    const { totalHits, timeToExpire } = await this.counters.increment(
+      `auth-failures:${address}`,
+      FAILURE_WINDOW_MS,
+      this.failuresPerMinute,
+      0,
+      'auth-failures',
+    );
+    if (totalHits <= this.failuresPerMinute) return;
+    response.setHeader('Retry-After', String(Math.max(1, Math.ceil(timeToExpire))));
+    throw new HttpException(TOO_MANY_AUTH_FAILURES_MESSAGE, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
+
+/** Express's `req.ip` (which honours its trust-proxy setting), else the socket's peer. */
+function clientAddressOf(request: AuthenticatedRequest): string {
+  return (request as { ip?: string }).ip ?? request.socket?.remoteAddress ?? 'unknown';
 }

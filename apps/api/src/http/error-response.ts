@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
 import { InvalidCursorError } from '@app/persistence';
 
 /** What the client sees for any failure: a status and one human-readable sentence. */
@@ -66,7 +67,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 
 function fromHttpException(error: HttpException): ErrorResponse {
   const status = error.getStatus();
-  if (status === HttpStatus.TOO_MANY_REQUESTS) return { status, message: 'Too many requests' };
+  // The per-token limiter's own message is "ThrottlerException: Too Many Requests".
+  if (error instanceof ThrottlerException) return { status, message: 'Too many requests' };
   const body = error.getResponse();
   if (typeof body === 'string') return { status, message: body };
   const message = (body as { message?: unknown }).message;

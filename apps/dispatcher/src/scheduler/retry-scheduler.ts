@@ -13,6 +13,8 @@ import { DeliveryDocument, DeliveryRepository } from '@app/persistence';
 import { SCHEDULER_BATCH, SCHEDULER_MAX_SLEEP_MS } from '../delivery/delivery-policy';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
+/** Deliveries the stranded sweep sends again per round: a safety net, so it stays small next to the traffic. */
+const STRANDED_BATCH = 100;
 /** How often the scheduled-retries gauge is refreshed (one count query). */
 const GAUGE_INTERVAL_MS = 15_000;
 
@@ -118,7 +120,7 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     try {
       const now = new Date();
       const idleSince = new Date(now.getTime() - this.strandedAfterMs);
-      const stranded = await this.deliveries.takeStranded(idleSince, now, SCHEDULER_BATCH);
+      const stranded = await this.deliveries.takeStranded(idleSince, now, STRANDED_BATCH);
       if (stranded.length === 0) return;
       await this.publish(stranded);
       this.logger.warn(

@@ -225,15 +225,16 @@ export class DeliveryRepository {
       .limit(limit)
       .lean<DeliveryDocument[]>()
       .exec();
-    const taken: DeliveryDocument[] = [];
-    for (const row of stranded) {
-      const result = await this.deliveries.updateOne(
-        { _id: row._id, updatedAt: row.updatedAt, nextAttemptAt: null },
-        { $set: { updatedAt: now } },
+    // Touched by _id alone, unconditionally: two sweeps taking the same row publish the same command id,
+    // which the dispatcher takes once, and FerretDB serves only a lone _id filter from an index (a
+    // conditional update scanned the whole collection per row, which stalled a 100,000-delivery backlog).
+    if (stranded.length > 0) {
+      await this.deliveries.bulkWrite(
+        stranded.map((row) => ({ updateOne: { filter: { _id: row._id }, update: { $set: { updatedAt: now } } } })),
+        { ordered: false },
       );
-      if (result.modifiedCount === 1) taken.push(row);
     }
-    return taken;
+    return stranded;
   }
 }
 
