@@ -82,6 +82,21 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(notConnected).status).toBe(503);
   });
 
+  it('answers 503 when the server gives up on an operation in time (FerretDB does so as it shuts down)', () => {
+    const cancelled = new mongo.MongoServerError({
+      errmsg: '[msg_find.go:344 handler.handleMaxTimeMSError] context canceled after delay',
+      code: 50,
+      codeName: 'MaxTimeMSExpired',
+    });
+    expect(toErrorResponse(cancelled)).toEqual({ status: 503, message: DATABASE_UNAVAILABLE_MESSAGE });
+    const duplicate = new mongo.MongoServerError({
+      errmsg: 'E11000 duplicate key',
+      code: 11000,
+      codeName: 'DuplicateKey',
+    });
+    expect(toErrorResponse(duplicate).status).toBe(500);
+  });
+
   it('answers 503 when an insertMany loses its connection (the driver wraps it in MongoBulkWriteError)', () => {
     // As seen in the database-outage fault test: the API answered 500 for "connection 1 ... closed".
     const closed = new mongo.MongoBulkWriteError(

@@ -28,6 +28,10 @@ const MONGO_UNAVAILABLE_CODES = new Set([
   'InterruptedAtShutdown',
   'ShutdownInProgress',
   'PrimarySteppedDown',
+  // The server gave up on the operation in time: the database is overloaded or going away (FerretDB
+  // reports its shutdown cancelling a query this way), not a bad request.
+  'MaxTimeMSExpired',
+  'ExceededTimeLimit',
 ]);
 /**
  * insertMany/bulkWrite re-throw a driver failure as a MongoBulkWriteError with the original's message and
