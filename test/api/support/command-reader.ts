@@ -33,13 +33,15 @@ export class CommandReader {
       eachMessage: async ({ message }) => {
         if (!message.value) return;
         // Other suites put poison messages on this topic on purpose; a reader must step over them.
-        let command: ReadCommand['command'];
+        let command: unknown;
         try {
           command = JSON.parse(message.value.toString());
         } catch {
           return;
         }
-        this.seen.push({ key: message.key?.toString() ?? null, command });
+        // Valid JSON is not a command yet: the fuzz suite also publishes null, numbers and arrays.
+        if (typeof command !== 'object' || command === null || Array.isArray(command)) return;
+        this.seen.push({ key: message.key?.toString() ?? null, command: command as DeliveryCommandV1 });
       },
     });
     return this;
