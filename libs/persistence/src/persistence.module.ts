@@ -12,6 +12,7 @@ import { DeliveryRepository } from './delivery/delivery.repository';
 import { DELIVERY_MODEL, DeliverySchema } from './delivery/delivery.schema';
 import { EventRepository } from './event/event.repository';
 import { EVENT_MODEL, EventSchema } from './event/event.schema';
+import { MongoClientWatchdog } from './mongo-client-watchdog';
 import { MongoHealthIndicator } from './mongo-health.indicator';
 import { SchemaMigrator } from './schema-migrator';
 import { RetryJobRepository } from './retry-job/retry-job.repository';
@@ -63,7 +64,7 @@ const repositories = [
     }),
     MongooseModule.forFeature(persistenceModels),
   ],
-  providers: [...repositories, MongoHealthIndicator, SchemaMigrator],
+  providers: [...repositories, MongoHealthIndicator, MongoClientWatchdog, SchemaMigrator],
   exports: [...repositories, MongoHealthIndicator],
 })
 export class PersistenceModule {}

@@ -82,13 +82,19 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(notConnected).status).toBe(503);
   });
 
-  it('answers 503 when the server gives up on an operation in time (FerretDB does so as it shuts down)', () => {
+  it('answers 503 when the server gives up on an operation in time or fails inside (FerretDB shutting down)', () => {
     const cancelled = new mongo.MongoServerError({
       errmsg: '[msg_find.go:344 handler.handleMaxTimeMSError] context canceled after delay',
       code: 50,
       codeName: 'MaxTimeMSExpired',
     });
     expect(toErrorResponse(cancelled)).toEqual({ status: 503, message: DATABASE_UNAVAILABLE_MESSAGE });
+    const shutDown = new mongo.MongoServerError({
+      errmsg: '[msg_find.go:344 handler.handleMaxTimeMSError] [query_iterator.go:79] context canceled after delay',
+      code: 1,
+      codeName: 'InternalError',
+    });
+    expect(toErrorResponse(shutDown).status).toBe(503);
     const duplicate = new mongo.MongoServerError({
       errmsg: 'E11000 duplicate key',
       code: 11000,

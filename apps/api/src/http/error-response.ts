@@ -28,10 +28,12 @@ const MONGO_UNAVAILABLE_CODES = new Set([
   'InterruptedAtShutdown',
   'ShutdownInProgress',
   'PrimarySteppedDown',
-  // The server gave up on the operation in time: the database is overloaded or going away (FerretDB
-  // reports its shutdown cancelling a query this way), not a bad request.
+  // The server gave up on the operation in time: the database is overloaded or going away.
   'MaxTimeMSExpired',
   'ExceededTimeLimit',
+  // A failure inside the database server, not in the request: FerretDB reports a query its shutdown
+  // cancelled this way ("context canceled").
+  'InternalError',
 ]);
 /**
  * insertMany/bulkWrite re-throw a driver failure as a MongoBulkWriteError with the original's message and
