@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection, mongo } from 'mongoose';
 import { AppConfig } from '@app/config';
+import { pingWithin } from './mongo-health.indicator';
 
 const CHECK_EVERY_MS = 5_000;
 /** Failing this long before the watchdog asks whether the database itself is away. */
@@ -68,18 +69,8 @@ export class MongoClientWatchdog implements OnApplicationBootstrap, OnApplicatio
 }
 
 async function answers(client: mongo.MongoClient): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.db('admin').command({ ping: 1 }),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer')), PROBE_TIMEOUT_MS + 1_000);
-      }),
-    ]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+  return pingWithin(client, PROBE_TIMEOUT_MS + 1_000).then(
+    () => true,
+    () => false,
+  );
 }
