@@ -111,10 +111,7 @@ describe('Fault: poison messages on every consumed topic', () => {
     const intaken = await waitFor(
       `${partitions} events taken in from ${KafkaTopic.Events}`,
       async () => {
-        const found = await db.events
-          .find({ tenantId, idempotencyKey: { $in: intakeKeys } })
-          .lean()
-          .exec();
+        const found = await db.eventsWithIdempotencyKeys(tenantId, intakeKeys);
         return found.length === partitions ? found : undefined;
       },
       120_000,

@@ -385,10 +385,7 @@ describe('Kafka fuzzing (fast-check)', () => {
     const intaken = await waitFor(
       `${partitions} events taken in after the poison`,
       async () => {
-        const found = await db.events
-          .find({ tenantId, idempotencyKey: { $in: intakeKeys } })
-          .lean()
-          .exec();
+        const found = await db.eventsWithIdempotencyKeys(tenantId, intakeKeys);
         return found.length === partitions ? found : undefined;
       },
       120_000,

@@ -131,6 +131,14 @@ export class TestDatabase {
     return events;
   }
 
+  /** A tenant's events created with any of these idempotency keys (e.g. published to Kafka by a test). */
+  eventsWithIdempotencyKeys(tenantId: string, keys: string[]): Promise<EventDocument[]> {
+    return this.events
+      .find({ tenantId, idempotencyKey: { $in: keys } })
+      .lean<EventDocument[]>()
+      .exec();
+  }
+
   attemptsOf(eventId: string): Promise<DeliveryAttemptDocument[]> {
     return this.attempts.find({ eventId }).sort({ startedAt: 1 }).lean<DeliveryAttemptDocument[]>().exec();
   }
