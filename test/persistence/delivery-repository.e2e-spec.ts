@@ -128,15 +128,35 @@ describe('DeliveryRepository: taking due retries', () => {
     const due = [await retrying(new Date(now.getTime() - 2_000)), await retrying(new Date(now.getTime() - 1_000))];
     const later = await retrying(new Date(now.getTime() + 60_000));
 
-    const { taken, nextDueAt } = await deliveries.takeDue(now, 10);
+    const { taken, nextDueAt, stillScheduled } = await deliveries.takeDue(now, 10);
 
     // Taken one after the other here: FerretDB can let two concurrent conditional updates of one document
     // both succeed (MongoDB cannot), which the retry command's fixed id turns into one attempt anyway.
     expect(taken.map((row) => row._id)).toEqual(due);
     expect(nextDueAt).toEqual(new Date(now.getTime() + 60_000));
+    expect(stillScheduled).toBe(await deliveries.countScheduled());
     for (const id of due) expect(await rowOf(id)).toMatchObject({ nextAttemptAt: null, updatedAt: now });
     expect((await rowOf(later))?.nextAttemptAt).toEqual(new Date(now.getTime() + 60_000));
-    expect(await deliveries.takeDue(now, 10)).toEqual({ taken: [], nextDueAt: new Date(now.getTime() + 60_000) });
+    expect(await deliveries.takeDue(now, 10)).toEqual({
+      taken: [],
+      nextDueAt: new Date(now.getTime() + 60_000),
+      stillScheduled: await deliveries.countScheduled(),
+    });
+  });
+
+  it('cannot tell how many retries stay scheduled when there are more than it reads in a round', async () => {
+    const now = new Date();
+    const due = [await retrying(new Date(now.getTime() - 2_000)), await retrying(new Date(now.getTime() - 1_000))];
+    await retrying(new Date(now.getTime() + 60_000));
+
+    const round = await deliveries.takeDue(now, 1);
+
+    expect(round.taken.map((row) => row._id)).toEqual([due[0]]);
+    expect(round.stillScheduled).toBeNull();
+    const next = await deliveries.takeDue(now, 10);
+    expect(next.taken.map((row) => row._id)).toEqual([due[1]]);
+    expect(next.stillScheduled).toBe(await deliveries.countScheduled());
+    expect(next.stillScheduled).toBeGreaterThan(0);
   });
 
   it('gives an unpublished retry its due time back, unless its schedule moved on meanwhile', async () => {

@@ -154,15 +154,16 @@ export class Environment {
 
   /**
    * How often each dispatcher looks for FIFO deliveries still held back although the delivery ahead
-   * of them has finished (a safety net: each finished delivery releases the next one straight away).
+   * of them has finished (a safety net: each finished delivery releases the next one straight away; on
+   * FerretDB the look is a scan of every delivery, so not too often).
    */
   @Matches(DURATION)
-  FIFO_SWEEP_INTERVAL = '30s';
+  FIFO_SWEEP_INTERVAL = '2m';
 
   /**
    * A delivery with nothing scheduled and no change for this long is sent again, under its original
    * command id (so never twice to the receiver): one never attempted whose initial command was lost, or a
-   * retry whose scheduler died before publishing it. A safety net; checked every half of it, at most every minute.
+   * retry whose scheduler died before publishing it. A safety net; checked every half of it.
    */
   @Matches(DURATION)
   STRANDED_DELIVERY_AFTER = '10m';

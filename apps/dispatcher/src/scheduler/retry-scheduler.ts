@@ -10,32 +10,34 @@ import {
 import { AppConfig } from '@app/config';
 import { KafkaProducer } from '@app/kafka';
 import { DeliveryDocument, DeliveryRepository } from '@app/persistence';
-import { SCHEDULER_BATCH, SCHEDULER_MAX_SLEEP_MS } from '../delivery/delivery-policy';
+import { SCHEDULER_BATCH, SCHEDULER_MAX_SLEEP_MS, SCHEDULER_RETRY_AFTER_FAILURE_MS } from '../delivery/delivery-policy';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
 /** Deliveries the stranded sweep sends again per round: a safety net, so it stays small next to the traffic. */
 const STRANDED_BATCH = 100;
-/** How often the scheduled-retries gauge is refreshed (one count query). */
-const GAUGE_INTERVAL_MS = 15_000;
+/** How often, at most, the scheduled retries are counted when a round's read could not tell (a scan on FerretDB). */
+const GAUGE_COUNT_EVERY_MS = 60_000;
 
 /**
  * Turns due automatic retries into delivery commands. Retries live in MongoDB (`deliveries.nextAttemptAt`),
  * so they survive restarts, redeploys and rebalances. Each dispatcher runs a scheduler; taking a retry is
  * a conditional write, so one of them publishes a given retry. A sweep publishes again the command of
- * deliveries left idle for STRANDED_DELIVERY_AFTER with nothing scheduled (see takeStranded). It sleeps until the earliest due retry (at most
- * SCHEDULER_MAX_SLEEP_MS, since another dispatcher may schedule an earlier one), and the log writer
- * wakes it early when it schedules one sooner.
+ * deliveries left idle for STRANDED_DELIVERY_AFTER with nothing scheduled (see takeStranded). It sleeps
+ * until the earliest due retry (at most SCHEDULER_MAX_SLEEP_MS, since another dispatcher may schedule an
+ * earlier one), and the log writer wakes it early when it schedules one sooner.
  */
 @Injectable()
 export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetryScheduler.name);
   private timer?: NodeJS.Timeout;
   private wakeAt = Number.POSITIVE_INFINITY;
+  /** The earliest wake-up asked for while a round ran: that round's read may have missed the retry. */
+  private wakeAfterRound = Number.POSITIVE_INFINITY;
   private running = false;
   private stopped = false;
-  private gaugeTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
   private readonly strandedAfterMs: number;
+  private countedAt = 0;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -48,8 +50,9 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     this.schedule(0);
-    this.gaugeTimer = setInterval(() => void this.refreshGauge(), GAUGE_INTERVAL_MS);
-    const sweepEveryMs = Math.min(Math.max(this.strandedAfterMs / 2, 1_000), 60_000);
+    // Every half of the idle time, so a stranded delivery goes out again within 1.5 times it. No more often:
+    // the read scans the open deliveries on FerretDB.
+    const sweepEveryMs = Math.max(this.strandedAfterMs / 2, 1_000);
     this.sweepTimer = setInterval(() => void this.redriveStranded(), sweepEveryMs);
     void this.redriveStranded();
   }
@@ -57,13 +60,13 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearInterval(this.gaugeTimer);
     clearInterval(this.sweepTimer);
   }
 
   /** Makes sure the scheduler looks again no later than `dueAt`. */
   wakeBy(dueAt: Date): void {
-    if (dueAt.getTime() < this.wakeAt) this.schedule(Math.max(0, dueAt.getTime() - Date.now()));
+    if (this.running) this.wakeAfterRound = Math.min(this.wakeAfterRound, dueAt.getTime());
+    else if (dueAt.getTime() < this.wakeAt) this.schedule(Math.max(0, dueAt.getTime() - Date.now()));
   }
 
   private schedule(delayMs: number): void {
@@ -79,19 +82,24 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     let nextDelay = SCHEDULER_MAX_SLEEP_MS;
     try {
       for (;;) {
-        const { taken, nextDueAt } = await this.deliveries.takeDue(new Date(), SCHEDULER_BATCH);
+        const { taken, nextDueAt, stillScheduled } = await this.deliveries.takeDue(new Date(), SCHEDULER_BATCH);
         await this.publishTaken(taken);
+        if (stillScheduled !== null) this.metrics.scheduledRetries.set(stillScheduled);
+        else if (taken.length < SCHEDULER_BATCH && Date.now() - this.countedAt >= GAUGE_COUNT_EVERY_MS)
+          await this.refreshGauge();
         if (this.stopped) break;
         if (taken.length === SCHEDULER_BATCH) continue;
         if (nextDueAt) nextDelay = Math.min(nextDelay, Math.max(0, nextDueAt.getTime() - Date.now()));
         break;
       }
     } catch (error) {
+      nextDelay = SCHEDULER_RETRY_AFTER_FAILURE_MS;
       this.logger.warn(`Retry scheduling round failed: ${(error as Error).message}`);
     } finally {
       this.running = false;
       this.wakeAt = Number.POSITIVE_INFINITY;
-      this.schedule(nextDelay);
+      this.schedule(Math.min(nextDelay, Math.max(0, this.wakeAfterRound - Date.now())));
+      this.wakeAfterRound = Number.POSITIVE_INFINITY;
     }
   }
 
@@ -132,7 +140,9 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** Counts the scheduled retries when the round's read could not (more of them than it fetched). */
   private async refreshGauge(): Promise<void> {
+    this.countedAt = Date.now();
     try {
       this.metrics.scheduledRetries.set(await this.deliveries.countScheduled());
     } catch {

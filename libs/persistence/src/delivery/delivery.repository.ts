@@ -20,6 +20,13 @@ export interface DeliveryTarget {
   url: string;
 }
 
+/** One round of the retry scheduler's read: see DeliveryRepository.takeDue. */
+export interface DueRetries {
+  taken: DeliveryDocument[];
+  nextDueAt: Date | null;
+  stillScheduled: number | null;
+}
+
 @Injectable()
 export class DeliveryRepository {
   constructor(@InjectModel(DELIVERY_MODEL) private readonly deliveries: Model<DeliveryDocument>) {}
@@ -173,8 +180,10 @@ export class DeliveryRepository {
    * publish, not after, keeps this write ahead of the log writer's, which only starts once the command is
    * consumed: the two never race on a row (FerretDB can lose one of two concurrent updates to a
    * document). A scheduler that dies between taking and publishing leaves the row to `redriveStranded`.
+   * `stillScheduled` counts the retries left scheduled when the read saw them all (null when it stopped at
+   * `limit`), so the scheduled-retries gauge costs no query of its own in the common case.
    */
-  async takeDue(now: Date, limit: number): Promise<{ taken: DeliveryDocument[]; nextDueAt: Date | null }> {
+  async takeDue(now: Date, limit: number): Promise<DueRetries> {
     const scheduled = await this.deliveries
       .find({ nextAttemptAt: { $ne: null } })
       .sort({ nextAttemptAt: 1 })
@@ -190,7 +199,11 @@ export class DeliveryRepository {
       );
       if (result.modifiedCount === 1) taken.push(candidate);
     }
-    return { taken, nextDueAt: scheduled[due.length]?.nextAttemptAt ?? null };
+    return {
+      taken,
+      nextDueAt: scheduled[due.length]?.nextAttemptAt ?? null,
+      stillScheduled: scheduled.length > limit ? null : scheduled.length - due.length,
+    };
   }
 
   /** Gives taken retries whose commands could not be published their due time back. */
