@@ -3,6 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ServerResponse } from 'node:http';
 import { toErrorResponse } from './error-response';
 
+/** What a 503 tells clients to wait before trying again: Kafka and MongoDB outages are usually short. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /** The one place errors become HTTP responses: always `{"message": "<one string>"}`. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -19,6 +22,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const response = host.switchToHttp().getResponse<ServerResponse>();
     if (response.headersSent) return;
+    if (status === HttpStatus.SERVICE_UNAVAILABLE)
+      response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     this.adapterHost.httpAdapter.reply(response, { message }, status);
   }
 }

@@ -15,7 +15,8 @@ const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body (or event payload) is larger than allowed.',
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'A body was sent with a Content-Type other than application/json.',
   [HttpStatus.TOO_MANY_REQUESTS]: 'Per-token rate limit exceeded; see the Retry-After header (seconds).',
-  [HttpStatus.SERVICE_UNAVAILABLE]: 'Kafka or MongoDB is unavailable; nothing was changed, retry later.',
+  [HttpStatus.SERVICE_UNAVAILABLE]:
+    'Kafka or MongoDB is unavailable; nothing was changed, retry after the Retry-After header (seconds).',
 };
 
 export function ApiErrors(...statuses: HttpStatus[]): MethodDecorator & ClassDecorator {
