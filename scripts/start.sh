@@ -14,9 +14,11 @@ export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:$FERRETDB_PORT/webhooks}
 # Dev conveniences, never for production: let webhooks target http:// URLs and local receivers
 # (localhost, private networks), which is what a developer's test receiver looks like.
 export ALLOW_HTTP_WEBHOOKS=true ALLOW_PRIVATE_TARGETS=true NODE_ENV=development
-# The heap cap the image runs with (one place: the Dockerfile's ENV NODE_OPTIONS).
-NODE_OPTIONS=${NODE_OPTIONS:-$(sed -n 's/^ENV NODE_OPTIONS=//p' Dockerfile)}
-export NODE_OPTIONS
+# The heap limits and malloc arenas the image runs with (one place: the Dockerfile's ENV lines).
+image_env() { sed -n "s/^ENV $1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" Dockerfile; }
+NODE_OPTIONS=${NODE_OPTIONS:-$(image_env NODE_OPTIONS)}
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(image_env MALLOC_ARENA_MAX)}
+export NODE_OPTIONS MALLOC_ARENA_MAX
 
 ensure_node_modules
 npm run build

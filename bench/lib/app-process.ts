@@ -7,9 +7,17 @@ export { sleep } from '../../test/support/wait-for';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-/** The Node options the production image runs the apps with (the Dockerfile's ENV NODE_OPTIONS). */
-export const IMAGE_NODE_OPTIONS =
-  /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+/** The Dockerfile's `ENV name=value` line for `name`, unquoted ('' when it has none). */
+function imageEnv(name: string): string {
+  const line = new RegExp(`^ENV ${name}=(.*)$`, 'm').exec(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+  return (line?.[1] ?? '').replace(/^"(.*)"$/, '$1');
+}
+
+/** How the production image runs Node: its heap limits and malloc arenas. */
+export const IMAGE_RUNTIME_ENV = {
+  NODE_OPTIONS: imageEnv('NODE_OPTIONS'),
+  MALLOC_ARENA_MAX: imageEnv('MALLOC_ARENA_MAX'),
+};
 
 /** A built app as a child process, started the way the production image runs it. */
 export class BenchApp extends AppProcess {
@@ -23,7 +31,7 @@ export class BenchApp extends AppProcess {
     super(app, port, env, app, {
       logFile,
       nodeArgs,
-      defaults: { NODE_ENV: 'production', NODE_OPTIONS: IMAGE_NODE_OPTIONS },
+      defaults: { NODE_ENV: 'production', ...IMAGE_RUNTIME_ENV },
       readyTimeoutMs: 90_000,
     });
   }
