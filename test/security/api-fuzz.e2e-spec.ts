@@ -381,6 +381,14 @@ describe('API fuzzing (fast-check)', () => {
       { weight: 1, arbitrary: invalid(brokenPercent) },
     );
 
+  /** A route's path around an id segment (see idSegment), keeping the segment's verdict. */
+  const idPath = (
+    ownIds: () => string[],
+    ownVerdict: Verdict,
+    victimId: () => string,
+    pathOf: (id: string) => string,
+  ) => idSegment(ownIds, ownVerdict, victimId).map((segment) => ({ ...segment, value: pathOf(segment.value) }));
+
   const fixedPath = (path: string) => valid(fc.constant(path));
 
   /** Authorization: mostly the attacker's own token, sometimes anything else (a 401). */
@@ -637,14 +645,12 @@ describe('API fuzzing (fast-check)', () => {
     })),
     v1Route('GET /v1/webhooks/retry-jobs/:jobId', 400, () => ({
       method: 'GET',
-      path: idSegment(
+      path: idPath(
         () => own.jobs,
         'valid',
         () => victimIds.job,
-      ).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/retry-jobs/${segment.value}`,
-      })),
+        (id) => `/v1/webhooks/retry-jobs/${id}`,
+      ),
     })),
     v1Route('POST /v1/webhooks/events', 1000, () => ({
       method: 'POST',
@@ -671,24 +677,30 @@ describe('API fuzzing (fast-check)', () => {
     })),
     v1Route('GET /v1/webhooks/events/:eventId', 500, () => ({
       method: 'GET',
-      path: idSegment(ownEvents, 'valid', () => victimIds.event).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/events/${segment.value}`,
-      })),
+      path: idPath(
+        ownEvents,
+        'valid',
+        () => victimIds.event,
+        (id) => `/v1/webhooks/events/${id}`,
+      ),
     })),
     v1Route('GET /v1/webhooks/events/:eventId/status', 500, () => ({
       method: 'GET',
-      path: idSegment(ownEvents, 'valid', () => victimIds.event).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/events/${segment.value}/status`,
-      })),
+      path: idPath(
+        ownEvents,
+        'valid',
+        () => victimIds.event,
+        (id) => `/v1/webhooks/events/${id}/status`,
+      ),
     })),
     v1Route('GET /v1/webhooks/events/:eventId/logs', 700, () => ({
       method: 'GET',
-      path: idSegment(ownEvents, 'valid', () => victimIds.event).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/events/${segment.value}/logs`,
-      })),
+      path: idPath(
+        ownEvents,
+        'valid',
+        () => victimIds.event,
+        (id) => `/v1/webhooks/events/${id}/logs`,
+      ),
       query: {
         ...pageQuery(),
         webhookId: uuidQuery(),
@@ -703,10 +715,12 @@ describe('API fuzzing (fast-check)', () => {
     })),
     v1Route('POST /v1/webhooks/events/:eventId/retry', 800, () => ({
       method: 'POST',
-      path: idSegment(ownEvents, 'valid', () => victimIds.event).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/events/${segment.value}/retry`,
-      })),
+      path: idPath(
+        ownEvents,
+        'valid',
+        () => victimIds.event,
+        (id) => `/v1/webhooks/events/${id}/retry`,
+      ),
       body: {
         required: false,
         fields: {
@@ -734,17 +748,21 @@ describe('API fuzzing (fast-check)', () => {
     v1Route('GET /v1/webhooks', 500, () => ({ method: 'GET', path: fixedPath('/v1/webhooks'), query: pageQuery() })),
     v1Route('GET /v1/webhooks/:webhookId', 400, () => ({
       method: 'GET',
-      path: idSegment(ownWebhooks, 'valid', () => victimIds.webhook).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/${segment.value}`,
-      })),
+      path: idPath(
+        ownWebhooks,
+        'valid',
+        () => victimIds.webhook,
+        (id) => `/v1/webhooks/${id}`,
+      ),
     })),
     v1Route('PATCH /v1/webhooks/:webhookId', 900, () => ({
       method: 'PATCH',
-      path: idSegment(ownWebhooks, 'valid', () => victimIds.webhook).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/${segment.value}`,
-      })),
+      path: idPath(
+        ownWebhooks,
+        'valid',
+        () => victimIds.webhook,
+        (id) => `/v1/webhooks/${id}`,
+      ),
       body: {
         required: false,
         fields: {
@@ -759,10 +777,12 @@ describe('API fuzzing (fast-check)', () => {
     v1Route('POST /v1/webhooks/:webhookId/secret/rotate', 400, () => ({
       method: 'POST',
       // A second rotation within the grace period may be refused (409).
-      path: idSegment(ownWebhooks, 'either', () => victimIds.webhook).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/${segment.value}/secret/rotate`,
-      })),
+      path: idPath(
+        ownWebhooks,
+        'either',
+        () => victimIds.webhook,
+        (id) => `/v1/webhooks/${id}/secret/rotate`,
+      ),
       body: 'ignored',
     })),
     v1Route('GET /v1/stats/deliveries-per-minute', 500, () => ({
@@ -808,10 +828,12 @@ describe('API fuzzing (fast-check)', () => {
     // Last: it deletes the caller's webhooks, which the routes above use.
     v1Route('DELETE /v1/webhooks/:webhookId', 400, () => ({
       method: 'DELETE',
-      path: idSegment(ownWebhooks, 'either', () => victimIds.webhook).map((segment) => ({
-        ...segment,
-        value: `/v1/webhooks/${segment.value}`,
-      })),
+      path: idPath(
+        ownWebhooks,
+        'either',
+        () => victimIds.webhook,
+        (id) => `/v1/webhooks/${id}`,
+      ),
     })),
   ];
 
