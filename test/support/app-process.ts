@@ -74,6 +74,12 @@ export class AppProcess {
     }
   }
 
+  /** Settles with the exit code once the process has exited, whatever stopped it. */
+  whenExited(): Promise<number | null> {
+    if (!this.exited) throw new Error(`${this.label} was never started`);
+    return this.exited;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

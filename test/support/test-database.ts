@@ -112,11 +112,18 @@ export class TestDatabase {
     type: string,
     count: number,
     webhooks: WebhookDocument[],
+    payloadOf: (index: number) => unknown = (index) => ({ index }),
   ): Promise<EventDocument[]> {
     const now = new Date();
     const events = Array.from({ length: count }, (_, index) =>
       pendingEvent(
-        { _id: randomUUID(), tenantId, type, payloadJson: JSON.stringify({ index }), idempotencyKey: randomUUID() },
+        {
+          _id: randomUUID(),
+          tenantId,
+          type,
+          payloadJson: JSON.stringify(payloadOf(index)),
+          idempotencyKey: randomUUID(),
+        },
         [webhooks[index % webhooks.length]._id],
         now,
       ),

@@ -180,6 +180,15 @@ export class Environment {
   @Min(1)
   DISPATCHER_MAX_IN_FLIGHT = 1000;
 
+  /**
+   * Event payload bytes one dispatcher holds in memory (its deliveries in flight) before it stops reading
+   * more commands: with large payloads this, not the count above, keeps the heap bounded.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(256 * 1024)
+  DISPATCHER_MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+
   /** Allows loopback and private webhook targets; for local development and tests only. */
   @Transform(toBoolean)
   @IsBoolean()

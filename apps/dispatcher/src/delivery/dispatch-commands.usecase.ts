@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DeliveryCommand, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import { DeliveryCommand, DeliveryStatus, DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import {
   asTenantId,
   DeliveryDocument,
@@ -16,10 +16,12 @@ import {
   WebhookRepository,
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptRecorder } from './attempt-recorder';
 import { ClaimBatcher } from './claim-batcher';
 import { DeliveryPolicy } from './delivery-policy';
 import { EndpointLimiter } from './endpoint-limiter';
+import { PayloadBudget } from './payload-budget';
 import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
 import { untilAvailable } from './until-available';
 
@@ -35,6 +37,11 @@ export class AbandonedOnShutdownError extends Error {
 
 /** Longest pause before looking again at a delivery another dispatcher is still sending. */
 const HELD_RECHECK_MS = 1_000;
+/**
+ * Batches of several partitions read their events at once; each sizes its reads to this share of the
+ * budget's free room, so together they overshoot it by at most a few events.
+ */
+const CONCURRENT_READERS = 4;
 
 type Planned = Omit<AttemptTarget, 'attemptId'>;
 
@@ -49,6 +56,9 @@ export class DispatchCommandsUseCase {
   private readonly logger = new Logger(DispatchCommandsUseCase.name);
   private readonly limiter: EndpointLimiter;
   private readonly claims: ClaimBatcher;
+  private readonly payloads: PayloadBudget;
+  /** Recent events' average payload, to size the next read: starts at the largest allowed. */
+  private payloadEstimate = MAX_EVENT_PAYLOAD_BYTES;
   readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private stopping = false;
 
@@ -60,10 +70,12 @@ export class DispatchCommandsUseCase {
     private readonly sendAttempt: SendAttempt,
     private readonly recorder: AttemptRecorder,
     private readonly fifo: FifoQueue,
+    private readonly metrics: DispatcherMetrics,
     policy: DeliveryPolicy,
     config: AppConfig,
   ) {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
+    this.payloads = new PayloadBudget(config.get('DISPATCHER_MAX_IN_FLIGHT_BYTES'));
     this.claims = new ClaimBatcher(tasks, this.owner, policy.claimLeaseMs);
   }
 
@@ -72,17 +84,77 @@ export class DispatchCommandsUseCase {
     this.stopping = true;
   }
 
+  /**
+   * Reads the batch's events a part at a time, as many as the payload budget's free room holds by the
+   * payload estimate (at least one; small payloads come in one read), and starts each part's deliveries
+   * before reading the next: a part waits for budget only on deliveries already under way, never on its
+   * own batch. An event's payload counts against the budget until the last of its commands is done.
+   */
   async execute(commands: DeliveryCommand[]): Promise<Promise<void>[]> {
-    const plans = await untilAvailable(this.logger, 'Resolving delivery targets', () => this.plan(commands));
-    return plans.map((plan) => (plan instanceof Error ? Promise.reject(plan) : this.deliverAll(plan)));
+    const commandsOf = new Map<string, number[]>();
+    commands.forEach((command, index) =>
+      commandsOf.set(command.eventId, [...(commandsOf.get(command.eventId) ?? []), index]),
+    );
+    const eventIds = [...commandsOf.keys()];
+    const completions: Promise<void>[] = [];
+    for (let start = 0; start < eventIds.length;) {
+      const fitting = Math.floor(this.payloads.bytesFree / CONCURRENT_READERS / this.payloadEstimate);
+      const ids = eventIds.slice(start, start + Math.max(1, fitting));
+      start += ids.length;
+      const events = await this.readWithinBudget(ids);
+      const indexes = ids.flatMap((id) => commandsOf.get(id)!);
+      const part = indexes.map((index) => commands[index]);
+      const plans = await untilAvailable(this.logger, 'Resolving delivery targets', () => this.plan(part, events));
+      const started = this.startDeliveries(part, plans, events);
+      indexes.forEach((index, position) => (completions[index] = started[position]));
+    }
+    return completions;
   }
 
-  private async plan(commands: DeliveryCommand[]): Promise<(Planned[] | UndeliverableCommandError)[]> {
-    const events = new Map(
-      (await this.events.findManyForDispatch([...new Set(commands.map((command) => command.eventId))])).map(
-        (event) => [event._id, event] as const,
-      ),
-    );
+  private async readWithinBudget(ids: string[]): Promise<Map<string, EventDocument>> {
+    const read = await untilAvailable(this.logger, 'Reading events', () => this.events.findManyForDispatch(ids));
+    const bytes = read.reduce((sum, event) => sum + payloadBytes(event), 0);
+    if (read.length > 0) this.payloadEstimate = Math.max(1, (this.payloadEstimate + bytes / read.length) / 2);
+    await this.payloads.acquire(bytes);
+    this.metrics.payloadBytesInFlight.set(this.payloads.bytesHeld);
+    return new Map(read.map((event) => [event._id, event] as const));
+  }
+
+  /** Starts the planned deliveries; each event's payload is released when the last command using it is done. */
+  private startDeliveries(
+    commands: DeliveryCommand[],
+    plans: (Planned[] | UndeliverableCommandError)[],
+    events: Map<string, EventDocument>,
+  ): Promise<void>[] {
+    const users = new Map<string, number>();
+    plans.forEach((plan, index) => {
+      if (!(plan instanceof Error)) users.set(commands[index].eventId, (users.get(commands[index].eventId) ?? 0) + 1);
+    });
+    for (const event of events.values()) if (!users.has(event._id)) this.releasePayload(event);
+    const doneWith = (event: EventDocument) => {
+      const left = users.get(event._id)! - 1;
+      users.set(event._id, left);
+      if (left === 0) this.releasePayload(event);
+    };
+    const started = plans.map((plan, index) => {
+      if (plan instanceof Error) return Promise.reject(plan);
+      const event = events.get(commands[index].eventId)!;
+      return this.deliverAll(plan).finally(() => doneWith(event));
+    });
+    // The caller handles these once the whole batch is started; one that fails sooner is not unhandled.
+    for (const completion of started) completion.catch(() => undefined);
+    return started;
+  }
+
+  private releasePayload(event: EventDocument): void {
+    this.payloads.release(payloadBytes(event));
+    this.metrics.payloadBytesInFlight.set(this.payloads.bytesHeld);
+  }
+
+  private async plan(
+    commands: DeliveryCommand[],
+    events: Map<string, EventDocument>,
+  ): Promise<(Planned[] | UndeliverableCommandError)[]> {
     const targetsByCommand = await Promise.all(
       commands.map(async (command) => {
         const event = events.get(command.eventId);
@@ -190,6 +262,11 @@ export class DispatchCommandsUseCase {
 function fifoStepTaskId({ command, event, webhook, delivery }: Planned): string | null {
   if (!webhook.fifo || command.trigger === DeliveryTrigger.Manual) return null;
   return fifoStepTaskIdOf(deliveryIdOf(event._id, webhook._id), delivery.scheduledFailures);
+}
+
+/** An event's payload as held in memory: its JSON text, one or two bytes a character (an estimate from the length). */
+function payloadBytes(event: EventDocument): number {
+  return event.payloadJson.length;
 }
 
 function pendingDelivery(): Planned['delivery'] {

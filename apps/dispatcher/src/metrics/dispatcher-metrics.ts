@@ -45,6 +45,12 @@ export class DispatcherMetrics {
     registers: [metricsRegistry],
   });
 
+  readonly payloadBytesInFlight = new Gauge({
+    name: 'webhook_payload_bytes_in_flight',
+    help: 'Event payload bytes held by deliveries in flight (bounded by DISPATCHER_MAX_IN_FLIGHT_BYTES).',
+    registers: [metricsRegistry],
+  });
+
   readonly fifoHeld = new Counter({
     name: 'webhook_fifo_held_total',
     help: 'FIFO deliveries held back behind an older delivery to the same webhook that is still open.',
