@@ -2,7 +2,9 @@
 # FerretDB 1.x on its SQLite backend: a MongoDB-wire-compatible database with no server to install.
 # infra/ferretdb.sh {build|start|stop|status|wipe}
 #
-# Env: FERRETDB_PORT (27017), FERRETDB_DATA_DIR (.run/ferretdb-$FERRETDB_PORT). Listens on 127.0.0.1 only.
+# Env: FERRETDB_PORT (27017), FERRETDB_DATA_DIR (.run/ferretdb-$FERRETDB_PORT), FERRETDB_DEBUG_ADDR (off;
+# host:port serves Go's pprof at /debug/pprof, for profiling the database under the bench). Listens on
+# 127.0.0.1 only.
 set -euo pipefail
 LOG_TAG=ferretdb
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -73,9 +75,9 @@ start() {
   mkdir -p "$DATA_DIR/sqlite" "$RUN_DIR"
   [[ -f $LOG_FILE ]] && mv -f "$LOG_FILE" "$LOG_FILE.1" # keep one previous run for post-mortems
   log "starting on 127.0.0.1:$FERRETDB_PORT (data: $DATA_DIR)"
-  # --debug-addr=- : the default debug port 8088 would clash between the dev and the test instance.
+  # Debug handler off by default: its default port 8088 would clash between the dev and the test instance.
   daemonize "$PID_FILE" "$LOG_FILE" "$BIN" "$LISTEN" --handler=sqlite --sqlite-url="file:$DATA_DIR/sqlite/" \
-    --state-dir="$DATA_DIR" --debug-addr=- --telemetry=disable --log-level=error
+    --state-dir="$DATA_DIR" --debug-addr="${FERRETDB_DEBUG_ADDR:--}" --telemetry=disable --log-level=error
   pid=$(<"$PID_FILE")
   wait_ready ferretdb 30 "$pid" "$LOG_FILE" probe || exit 1
   log "ready on 127.0.0.1:$FERRETDB_PORT (pid $pid)"

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ConsumerGroup, KafkaTopic } from '@app/contracts';
+import { ConsumerGroup, initialCommandIdOf, KafkaTopic } from '@app/contracts';
 import { DELIVERY_ATTEMPT_MODEL } from '@app/persistence';
 import { BenchApp, freePort, sleep, waitUntil } from './app-process';
 import { BenchDatabase } from './bench-database';
@@ -77,11 +77,13 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
       Array.from({ length: webhookCount }, (_, index) => options.receiver.url(runKey, index)),
     );
     const events = await db.createEvents(tenantId, commands, webhooks);
+    // The initial commands the API publishes for new events, with the same ids: the stranded-delivery sweep
+    // re-publishes those for rows still pending after STRANDED_DELIVERY_AFTER, which a long backlog is.
     const messages = events.map((event, index) => ({
       key: event._id,
       value: JSON.stringify({
         version: 1,
-        commandId: `bench-${event._id}`,
+        commandId: initialCommandIdOf(event._id, webhooks[index % webhookCount]._id),
         eventId: event._id,
         webhookId: webhooks[index % webhookCount]._id,
         trigger: 'initial',
