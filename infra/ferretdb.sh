@@ -3,8 +3,8 @@
 # infra/ferretdb.sh {build|start|stop|status|wipe}
 #
 # Env: FERRETDB_PORT (27017), FERRETDB_DATA_DIR (.run/ferretdb-$FERRETDB_PORT), FERRETDB_DEBUG_ADDR (off;
-# host:port serves Go's pprof at /debug/pprof, for profiling the database under the bench). Listens on
-# 127.0.0.1 only.
+# host:port serves Go's pprof at /debug/pprof, for profiling the database under the bench),
+# FERRETDB_SYNCHRONOUS (NORMAL; SQLite's synchronous pragma, see start). Listens on 127.0.0.1 only.
 set -euo pipefail
 LOG_TAG=ferretdb
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -76,7 +76,11 @@ start() {
   [[ -f $LOG_FILE ]] && mv -f "$LOG_FILE" "$LOG_FILE.1" # keep one previous run for post-mortems
   log "starting on 127.0.0.1:$FERRETDB_PORT (data: $DATA_DIR)"
   # Debug handler off by default: its default port 8088 would clash between the dev and the test instance.
-  daemonize "$PID_FILE" "$LOG_FILE" "$BIN" "$LISTEN" --handler=sqlite --sqlite-url="file:$DATA_DIR/sqlite/" \
+  # synchronous=NORMAL: in WAL mode a commit is durable when the process crashes, not on power loss, as
+  # with MongoDB's default write concern (acknowledged before its journal's next group commit). SQLite's
+  # FULL syncs the WAL at every commit, and FerretDB commits each statement of a bulk write on its own.
+  local sqlite_url="file:$DATA_DIR/sqlite/?_pragma=synchronous(${FERRETDB_SYNCHRONOUS:-NORMAL})"
+  daemonize "$PID_FILE" "$LOG_FILE" "$BIN" "$LISTEN" --handler=sqlite --sqlite-url="$sqlite_url" \
     --state-dir="$DATA_DIR" --debug-addr="${FERRETDB_DEBUG_ADDR:--}" --telemetry=disable --log-level=error
   pid=$(<"$PID_FILE")
   wait_ready ferretdb 30 "$pid" "$LOG_FILE" probe || exit 1
