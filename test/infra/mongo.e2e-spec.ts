@@ -101,4 +101,20 @@ describe('FerretDB test database', () => {
     expect(result.modifiedCount).toBe(150);
     expect(await events.countDocuments({ tenantId: 'bulk', status: 'delivered' })).toBe(150);
   });
+
+  it('answers a find by a list of _ids exactly as the filter says, whatever the values (patched to use the _id index)', async () => {
+    const raw = connection.db!.collection<{ _id: unknown; n: number }>('ids');
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    await raw.insertMany([...ids.map((_id, n) => ({ _id, n })), { _id: 7, n: 7 }]);
+    const found = async (filter: object) =>
+      (await raw.find(filter).toArray()).map(({ _id }) => _id).sort((a, b) => String(a).localeCompare(String(b)));
+
+    expect(await found({ _id: { $in: [ids[3], ids[1], ids[1], randomUUID()] } })).toEqual([ids[1], ids[3]].sort());
+    // Shapes the index path leaves to the full scan still answer the same.
+    expect(await found({ _id: { $in: [ids[0], 7] } })).toEqual(
+      [ids[0], 7].sort((a, b) => String(a).localeCompare(String(b))),
+    );
+    expect(await found({ _id: { $in: [] } })).toEqual([]);
+    expect(await found({ _id: { $in: ids, $ne: ids[2] } })).toEqual(ids.filter((id) => id !== ids[2]).sort());
+  });
 });

@@ -2,10 +2,10 @@ import { Model } from 'mongoose';
 import { TenantId } from './tenant';
 
 /*
- * Lookups by primary key, spelled as a filter of `_id` alone. MongoDB answers `{_id, tenantId}` and a
- * batched `{_id: {$in}}` from its _id index just as well; FerretDB, the database of the test and dev
- * stack, serves only a lone `_id` from an index and scans the whole collection for anything else, so
- * these shapes keep its cost per lookup flat as collections grow (bench/RESULTS.md).
+ * Lookups by primary key, spelled as a filter of `_id` alone. MongoDB answers `{_id, tenantId}` from its
+ * _id index just as well; FerretDB, the database of the test and dev stack, serves only a lone `_id` (and,
+ * with the project's patch, `_id: {$in: [strings]}`) from an index and scans the whole collection for
+ * anything else, so these shapes keep its cost per lookup flat as collections grow (bench/RESULTS.md).
  */
 
 /** A tenant's document by id: read by `_id`, then checked against the tenant (another tenant's is absent). */
@@ -18,17 +18,29 @@ export async function findOwnedById<T extends { tenantId: string }>(
   return document && document.tenantId === tenantId ? document : null;
 }
 
+/** Ids per query: `_id: {$in}` reaches FerretDB's _id index up to 1000 values (infra/ferretdb). */
+const IDS_PER_QUERY = 1_000;
+
 /**
- * Documents by id, as concurrent point reads (the driver's pool bounds how many are on the wire). Ids
- * that match nothing are left out.
+ * Documents by id, one `{_id: {$in}}` query per thousand ids (answered from the `_id` index by MongoDB, and by
+ * FerretDB with the project's patch). Ids that match nothing are left out; the order is not the ids'.
  */
 export async function findManyById<T, Found = T>(
   model: Model<T>,
   ids: string[],
   projection?: Record<string, 1>,
 ): Promise<Found[]> {
-  const documents = await Promise.all(
-    [...new Set(ids)].map((id) => model.findOne({ _id: id }, projection).lean<Found>().exec()),
+  const unique = [...new Set(ids)];
+  const parts: string[][] = [];
+  for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
+    parts.push(unique.slice(start, start + IDS_PER_QUERY));
+  const found = await Promise.all(
+    parts.map((part) =>
+      model
+        .find({ _id: { $in: part } }, projection)
+        .lean<Found[]>()
+        .exec(),
+    ),
   );
-  return documents.filter((document): document is NonNullable<typeof document> => document !== null) as Found[];
+  return found.flat();
 }
