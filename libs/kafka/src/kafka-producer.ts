@@ -27,11 +27,15 @@ export interface OutgoingMessage {
  * into the next request, which is what linger.ms does in the Java client: an idempotent kafkajs producer
  * allows one request in flight, so sending one request per message would cap throughput at one
  * round-trip per message.
+ *
+ * A send that failed retires the producer: the next request goes through a new one (see sendRequest).
  */
 @Injectable()
 export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducer.name);
   private producer!: Producer;
+  /** Set by a failed send: the producer's sequence numbers may be behind the broker's, so it must not send again. */
+  private retired = false;
   private readonly outgoing = new CoalescingQueue<OutgoingMessage>(Number.MAX_SAFE_INTEGER, (batch) =>
     this.sendBatch(batch),
   );
@@ -59,6 +63,7 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async sendRequest(batch: OutgoingMessage[]): Promise<void> {
+    if (this.retired) await this.replaceProducer();
     try {
       await this.producer.sendBatch({
         acks: -1,
@@ -66,9 +71,29 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
         topicMessages: groupByTopic(batch),
       });
     } catch (error) {
+      // When a produce request fails, kafkajs takes back the sequence numbers it gave the request's record
+      // batches, yet the broker may have written them (a broker stopping, or a connection dropped, after
+      // the append but before the answer). The next request to such a partition would carry the same
+      // sequence numbers: with as many records, the broker takes it for a retry of the written batch and
+      // acknowledges it with that batch's offset without writing it (an acknowledged message lost); with
+      // another count it refuses it as out of order. A new producer has a new producer id, so it cannot.
+      this.retired = true;
       this.logger.warn(`Kafka send of ${batch.length} message(s) failed: ${(error as Error).message}`);
       throw error;
     }
+  }
+
+  /** A new kafkajs producer (new producer id, sequences from 0); if Kafka is still away, this send fails too. */
+  private async replaceProducer(): Promise<void> {
+    const previous = this.producer;
+    await this.client.close().catch((error: Error) => {
+      this.logger.warn(`Closing the retired Kafka producer failed: ${error.message}`);
+    });
+    const producer = await this.client.connect();
+    if (producer === previous) throw new Error('The retired Kafka producer could not be replaced');
+    this.producer = producer;
+    this.retired = false;
+    this.logger.log('Replaced the Kafka producer after a failed send');
   }
 }
 
