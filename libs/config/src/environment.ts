@@ -57,6 +57,16 @@ export class Environment {
   @Matches(DURATION)
   KAFKA_SESSION_TIMEOUT = '30s';
 
+  /**
+   * Bytes a consumer asks the broker for per fetch (a quarter of it per partition). kafkajs holds the
+   * whole fetch, decoded, until its last message is handled, so under a deep backlog this, not the
+   * backlog, sets the memory a consumer takes. A larger message still comes, alone.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(64 * 1024)
+  KAFKA_FETCH_MAX_BYTES = 1024 * 1024;
+
   @IsString()
   MONGODB_URI = 'mongodb://127.0.0.1:27017/webhooks';
 

@@ -20,6 +20,8 @@ export function createManagedConsumer(config: AppConfig, role: string, consumerC
     sessionTimeout: config.durationMs('KAFKA_SESSION_TIMEOUT'),
     heartbeatInterval: Math.max(Math.floor(config.durationMs('KAFKA_SESSION_TIMEOUT') / 10), 100),
     allowAutoTopicCreation: false,
+    maxBytes: config.get('KAFKA_FETCH_MAX_BYTES'),
+    maxBytesPerPartition: Math.floor(config.get('KAFKA_FETCH_MAX_BYTES') / 4),
     ...consumerConfig,
   });
   let runConfig: ConsumerRunConfig | undefined;

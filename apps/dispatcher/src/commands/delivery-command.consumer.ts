@@ -56,10 +56,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.consumer = createManagedConsumer(this.config, 'dispatcher', {
-      groupId: ConsumerGroup.Dispatcher,
-      maxBytesPerPartition: 1024 * 1024,
-    });
+    this.consumer = createManagedConsumer(this.config, 'dispatcher', { groupId: ConsumerGroup.Dispatcher });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),

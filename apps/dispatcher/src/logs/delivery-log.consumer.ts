@@ -8,13 +8,13 @@ import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { parseDeliveryLog } from './parse-delivery-log';
 import { PersistDeliveryLogsUseCase } from './persist-delivery-logs.usecase';
 
+/** Log events persisted per round of writes. */
+const PERSIST_SLICE = 100;
+
 /**
  * The log writer: reads delivery-log events and persists them to MongoDB a batch at a time. Offsets are
  * committed only after the batch is stored, so a crash replays it (and the writes are idempotent).
  */
-/** Log events persisted per round of writes. */
-const PERSIST_SLICE = 100;
-
 @Injectable()
 export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryLogConsumer.name);
@@ -28,12 +28,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplic
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.consumer = createManagedConsumer(this.config, 'log-writer', {
-      groupId: ConsumerGroup.LogWriter,
-      // About a thousand logs per partition and fetch: far more than one flush stores, and a bound on the
-      // memory a deep backlog takes.
-      maxBytesPerPartition: 1024 * 1024,
-    });
+    this.consumer = createManagedConsumer(this.config, 'log-writer', { groupId: ConsumerGroup.LogWriter });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: KafkaTopic.DeliveryLogs, fromBeginning: true });
     await this.consumer.run({ partitionsConsumedConcurrently: 2, eachBatch: (payload) => this.onBatch(payload) });
