@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaTopic } from '@app/contracts';
 import { EventDocument, WebhookDocument } from '@app/persistence';
-import { AppProcess, freePort } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
+import { AppProcess } from '../support/app-process';
 import { TestKafka } from '../support/kafka-client';
 import { respondAfter, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
+import { testDispatcher } from '../support/test-dispatcher';
 import { waitFor } from '../support/wait-for';
 
 const WEBHOOKS = 20;
@@ -40,20 +40,13 @@ describe('Dispatcher crashes and scale-out (real Kafka and FerretDB)', () => {
   });
 
   const startDispatcher = async (label: string) => {
-    const dispatcher = new AppProcess(
-      'dispatcher',
-      await freePort(),
-      {
-        KAFKA_BROKERS: testKafkaBrokers(),
-        MONGODB_URI: db.uri,
-        ALLOW_PRIVATE_TARGETS: 'true',
-        DELIVERY_TIMEOUT: '2s',
-        RETRY_SCHEDULE: '500ms,1s',
-        // A killed dispatcher's partitions move after this, instead of the 30 s default.
-        KAFKA_SESSION_TIMEOUT: '10s',
-      },
-      label,
-    );
+    const dispatcher = await testDispatcher(label, db.uri, {
+      ALLOW_PRIVATE_TARGETS: 'true',
+      DELIVERY_TIMEOUT: '2s',
+      RETRY_SCHEDULE: '500ms,1s',
+      // A killed dispatcher's partitions move after this, instead of the 30 s default.
+      KAFKA_SESSION_TIMEOUT: '10s',
+    });
     running.push(dispatcher);
     return dispatcher.start();
   };

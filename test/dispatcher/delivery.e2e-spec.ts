@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DeadLetterV1, KafkaTopic } from '@app/contracts';
 import { AppProcess, freePort } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
 import { TestKafka } from '../support/kafka-client';
 import { hang, respondAfter, respondInSequence, respondWith, TestReceiver } from '../support/receiver';
 import { newSecret, TestDatabase } from '../support/test-database';
+import { startTestDispatcher } from '../support/test-dispatcher';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -27,9 +27,7 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
     kafka = new TestKafka();
     receiver = await new TestReceiver().start();
     closedPort = await freePort();
-    dispatcher = await new AppProcess('dispatcher', await freePort(), {
-      KAFKA_BROKERS: testKafkaBrokers(),
-      MONGODB_URI: db.uri,
+    dispatcher = await startTestDispatcher('dispatcher-delivery', db.uri, {
       ALLOW_PRIVATE_TARGETS: 'false',
       PRIVATE_TARGET_ALLOWLIST: `127.0.0.1:${receiver.port},127.0.0.1:${closedPort}`,
       RETRY_SCHEDULE: '300ms,300ms,300ms',
@@ -39,7 +37,7 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
       DELIVERY_TIMEOUT: '1500ms',
       DELIVERY_CONNECT_TIMEOUT: '1s',
       ENDPOINT_CONCURRENCY: '2',
-    }).start();
+    });
   });
 
   beforeEach(() => {

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryTrigger, KafkaTopic } from '@app/contracts';
 import { EventDocument, WebhookDocument } from '@app/persistence';
-import { AppProcess, freePort } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
+import { AppProcess } from '../support/app-process';
 import { TestKafka } from '../support/kafka-client';
 import { ReceiverBehaviour, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
+import { startTestDispatcher } from '../support/test-dispatcher';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(180_000);
@@ -27,8 +27,6 @@ describe('FIFO webhooks (two dispatchers, real Kafka, FerretDB and receivers)', 
     kafka = new TestKafka();
     receiver = await new TestReceiver().start();
     const env = {
-      KAFKA_BROKERS: testKafkaBrokers(),
-      MONGODB_URI: db.uri,
       KAFKA_SESSION_TIMEOUT: '10s',
       ALLOW_PRIVATE_TARGETS: 'false',
       PRIVATE_TARGET_ALLOWLIST: `127.0.0.1:${receiver.port}`,
@@ -39,9 +37,7 @@ describe('FIFO webhooks (two dispatchers, real Kafka, FerretDB and receivers)', 
       ENDPOINT_CONCURRENCY: '16',
     };
     dispatchers = await Promise.all(
-      ['a', 'b'].map(async (name) =>
-        new AppProcess('dispatcher', await freePort(), env, `dispatcher-fifo-${name}`).start(),
-      ),
+      ['a', 'b'].map((name) => startTestDispatcher(`dispatcher-fifo-${name}`, db.uri, env)),
     );
   });
 

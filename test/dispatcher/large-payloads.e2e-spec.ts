@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaTopic, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
-import { AppProcess, freePort } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
+import { AppProcess } from '../support/app-process';
 import { TestKafka } from '../support/kafka-client';
 import { respondAfter, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
+import { startTestDispatcher } from '../support/test-dispatcher';
 import { waitFor } from '../support/wait-for';
 
 const EVENTS = 500;
@@ -26,18 +26,11 @@ describe('Dispatcher: large payloads behind a slow endpoint', () => {
     db = await TestDatabase.connect('dispatcher_large_payloads');
     kafka = new TestKafka();
     receiver = await new TestReceiver().start();
-    dispatcher = await new AppProcess(
-      'dispatcher',
-      await freePort(),
-      {
-        KAFKA_BROKERS: testKafkaBrokers(),
-        MONGODB_URI: db.uri,
-        ALLOW_PRIVATE_TARGETS: 'true',
-        ENDPOINT_CONCURRENCY: '16',
-        NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
-      },
-      'dispatcher-large-payloads',
-    ).start();
+    dispatcher = await startTestDispatcher('dispatcher-large-payloads', db.uri, {
+      ALLOW_PRIVATE_TARGETS: 'true',
+      ENDPOINT_CONCURRENCY: '16',
+      NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
+    });
   });
 
   afterAll(async () => {

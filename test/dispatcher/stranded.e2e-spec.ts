@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryStatus } from '@app/contracts';
 import { deliveryIdOf } from '@app/persistence';
-import { AppProcess, freePort } from '../support/app-process';
-import { testKafkaBrokers } from '../support/infra';
+import { AppProcess } from '../support/app-process';
 import { respondWith, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
+import { startTestDispatcher } from '../support/test-dispatcher';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -20,19 +20,12 @@ describe('Dispatcher: deliveries whose command was lost', () => {
   beforeAll(async () => {
     db = await TestDatabase.connect('dispatcher_stranded');
     receiver = await new TestReceiver().start();
-    dispatcher = await new AppProcess(
-      'dispatcher',
-      await freePort(),
-      {
-        KAFKA_BROKERS: testKafkaBrokers(),
-        MONGODB_URI: db.uri,
-        ALLOW_PRIVATE_TARGETS: 'true',
-        STRANDED_DELIVERY_AFTER: '2s',
-        RETRY_SCHEDULE: '300ms',
-        RETRY_JITTER: '0',
-      },
-      'dispatcher-stranded',
-    ).start();
+    dispatcher = await startTestDispatcher('dispatcher-stranded', db.uri, {
+      ALLOW_PRIVATE_TARGETS: 'true',
+      STRANDED_DELIVERY_AFTER: '2s',
+      RETRY_SCHEDULE: '300ms',
+      RETRY_JITTER: '0',
+    });
   });
 
   afterAll(async () => {
