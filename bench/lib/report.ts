@@ -95,6 +95,9 @@ export function toMarkdown(report: BenchReport): string {
   return lines.join('\n');
 }
 
+/** The issue's memory target, 200 MB, in the MiB every RSS here is measured in (200e6 / 2^20). */
+const RSS_TARGET_MIB = 200e6 / (1024 * 1024);
+
 function targets(report: BenchReport): { what: string; target: string; measured: string; met: string }[] {
   const yes = (ok: boolean) => (ok ? 'yes' : 'no');
   const rows = [];
@@ -108,9 +111,9 @@ function targets(report: BenchReport): { what: string; target: string; measured:
     const rss = Math.max(...run.peakRssMb);
     rows.push({
       what: `dispatcher RSS, ${run.dispatchers} dispatcher(s)`,
-      target: '≤ 200 MB',
+      target: '≤ 200 MB (190.7 MiB)',
       measured: `${fixed(rss)} MiB`,
-      met: yes(rss <= 200),
+      met: yes(rss <= RSS_TARGET_MIB),
     });
   }
   if (report.api) {
@@ -126,9 +129,9 @@ function targets(report: BenchReport): { what: string; target: string; measured:
     }
     rows.push({
       what: 'API RSS under load',
-      target: '≤ 200 MB',
+      target: '≤ 200 MB (190.7 MiB)',
       measured: `${fixed(report.api.peakRssMb)} MiB`,
-      met: yes(report.api.peakRssMb <= 200),
+      met: yes(report.api.peakRssMb <= RSS_TARGET_MIB),
     });
   }
   const at500 = report.endToEnd?.find((run) => run.rate === 500);
