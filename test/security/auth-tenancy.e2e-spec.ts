@@ -168,6 +168,12 @@ describe('Authentication, tenancy and secrets', () => {
       expect([...new Set(covered)].sort()).toEqual([...new Set(documented)].sort());
     });
 
+    it('leaves /metrics, which is for Prometheus, out of the OpenAPI document', async () => {
+      const document = (await api.call('GET', '/docs-json')).body as { paths: Record<string, object> };
+      expect(Object.keys(document.paths)).not.toContain('/metrics');
+      expect((await api.call('GET', '/metrics')).status).toBe(200);
+    });
+
     const wrongCredentials: [string, () => string | undefined, string][] = [
       ['no Authorization header', () => undefined, 'Missing bearer token'],
       ['an empty Authorization header', () => '', 'Missing bearer token'],

@@ -1,8 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { metricsRegistry } from './metrics';
 
-@ApiExcludeController()
+/** Prometheus' scrape endpoint; the API leaves it out of its OpenAPI document. */
 @Controller('metrics')
 export class MetricsController {
   @Get()
