@@ -87,27 +87,11 @@ start() {
   log "ready on 127.0.0.1:$FERRETDB_PORT (pid $pid)"
 }
 
-status() {
-  local pid
-  if ! pid=$(our_pid "$PID_FILE" "$MATCH"); then
-    log "not running (port $FERRETDB_PORT)"
-    return 1
-  fi
-  probe || { log "running (pid $pid) but not answering on 127.0.0.1:$FERRETDB_PORT"; return 1; }
-  log "running on 127.0.0.1:$FERRETDB_PORT (pid $pid, rss $(($(ps -o rss= -p "$pid") / 1024)) MiB)"
-}
-
-wipe() {
-  # For a start from scratch (the test stack must not see databases from earlier runs).
-  our_pid "$PID_FILE" "$MATCH" >/dev/null && die "refusing to wipe $DATA_DIR while FerretDB is running"
-  wipe_data_dir "$DATA_DIR"
-}
-
 case "${1:-}" in
   build) build ;;
   start) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && start ;;
   stop) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && stop_pidfile "$PID_FILE" "$MATCH" ferretdb 15 ;;
-  status) status ;;
-  wipe) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && wipe ;;
+  status) service_status "$PID_FILE" "$MATCH" "$FERRETDB_PORT" ;;
+  wipe) lock "$RUN_DIR/ferretdb-$FERRETDB_PORT.lock" && service_wipe "$PID_FILE" "$MATCH" "$DATA_DIR" ;;
   *) echo "usage: $0 {build|start|stop|status|wipe}" >&2; exit 2 ;;
 esac

@@ -139,27 +139,11 @@ start() {
   log "ready on 127.0.0.1:$KAFKA_PORT (pid $pid)"
 }
 
-status() {
-  local pid
-  if ! pid=$(our_pid "$PID_FILE" "$MATCH"); then
-    log "not running (port $KAFKA_PORT)"
-    return 1
-  fi
-  probe || { log "running (pid $pid) but not answering on 127.0.0.1:$KAFKA_PORT"; return 1; }
-  log "running on 127.0.0.1:$KAFKA_PORT (pid $pid, rss $(($(ps -o rss= -p "$pid") / 1024)) MiB)"
-}
-
-wipe() {
-  # For a start from scratch (the test stack must not see topics or offsets from earlier runs).
-  our_pid "$PID_FILE" "$MATCH" >/dev/null && die "refusing to wipe $DATA_DIR while the broker is running"
-  wipe_data_dir "$DATA_DIR"
-}
-
 case "${1:-}" in
   fetch) fetch ;;
   start) lock "$RUN_DIR/kafka-$KAFKA_PORT.lock" && start ;;
   stop) lock "$RUN_DIR/kafka-$KAFKA_PORT.lock" && stop_pidfile "$PID_FILE" "$MATCH" kafka 30 ;;
-  status) status ;;
-  wipe) lock "$RUN_DIR/kafka-$KAFKA_PORT.lock" && wipe ;;
+  status) service_status "$PID_FILE" "$MATCH" "$KAFKA_PORT" ;;
+  wipe) lock "$RUN_DIR/kafka-$KAFKA_PORT.lock" && service_wipe "$PID_FILE" "$MATCH" "$DATA_DIR" ;;
   *) echo "usage: $0 {fetch|start|stop|status|wipe}" >&2; exit 2 ;;
 esac

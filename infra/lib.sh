@@ -110,6 +110,24 @@ wipe_data_dir() {
   rm -rf "$1"
 }
 
+# service_status PID_FILE MATCH PORT: whether our process runs and answers the caller's `probe`, with its RSS.
+service_status() {
+  local pid
+  if ! pid=$(our_pid "$1" "$2"); then
+    log "not running (port $3)"
+    return 1
+  fi
+  probe || { log "running (pid $pid) but not answering on 127.0.0.1:$3"; return 1; }
+  log "running on 127.0.0.1:$3 (pid $pid, rss $(($(ps -o rss= -p "$pid") / 1024)) MiB)"
+}
+
+# service_wipe PID_FILE MATCH DATA_DIR: deletes the data dir, for a start from scratch (a test stack must
+# not see data from earlier runs); never while the service runs.
+service_wipe() {
+  our_pid "$1" "$2" >/dev/null && die "refusing to wipe $3 while $LOG_TAG is running"
+  wipe_data_dir "$3"
+}
+
 # http_ok URL: the URL answers 200 (node is always there; curl may not be).
 http_ok() {
   node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
