@@ -6,6 +6,7 @@ import {
   ensureSchema,
   EVENT_MODEL,
   EventDocument,
+  newWebhook,
   pendingEvent,
   persistenceModels,
   WEBHOOK_MODEL,
@@ -38,22 +39,18 @@ export class BenchDatabase {
 
   async createWebhooks(tenantId: string, urls: string[]): Promise<WebhookDocument[]> {
     const now = new Date();
-    const webhooks: WebhookDocument[] = urls.map((url) => ({
-      _id: randomUUID(),
-      tenantId,
-      url,
-      eventTypes: [],
-      description: 'bench',
-      active: true,
-      fifo: false,
-      secrets: [{ secret: `whsec_${randomBytes(32).toString('base64')}`, createdAt: now, expiresAt: null }],
-      disabledReason: null,
-      disabledAt: null,
-      failingSince: null,
-      lastSuccessAt: null,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const webhooks = urls.map((url) =>
+      newWebhook(
+        {
+          _id: randomUUID(),
+          tenantId,
+          url,
+          description: 'bench',
+          secrets: [{ secret: `whsec_${randomBytes(32).toString('base64')}`, createdAt: now, expiresAt: null }],
+        },
+        now,
+      ),
+    );
     await this.collection(WEBHOOK_MODEL).insertMany(webhooks as never[]);
     return webhooks;
   }

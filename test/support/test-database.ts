@@ -14,6 +14,7 @@ import {
   EVENT_MODEL,
   EventDocument,
   EventSchema,
+  newWebhook,
   pendingEvent,
   WEBHOOK_MODEL,
   WebhookDocument,
@@ -59,25 +60,20 @@ export class TestDatabase {
   async createWebhook(
     tenantId: string,
     url: string,
-    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'active' | 'fifo'>> & { secrets?: WebhookSecret[] } = {},
+    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'fifo'>> & { secrets?: WebhookSecret[] } = {},
   ): Promise<WebhookDocument> {
     const now = new Date();
-    const webhook: WebhookDocument = {
-      _id: randomUUID(),
-      tenantId,
-      url,
-      eventTypes: options.eventTypes ?? [],
-      description: '',
-      active: options.active ?? true,
-      fifo: options.fifo ?? false,
-      secrets: options.secrets ?? [{ secret: newSecret(), createdAt: now, expiresAt: null }],
-      disabledReason: null,
-      disabledAt: null,
-      failingSince: null,
-      lastSuccessAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const webhook = newWebhook(
+      {
+        _id: randomUUID(),
+        tenantId,
+        url,
+        eventTypes: options.eventTypes,
+        fifo: options.fifo,
+        secrets: options.secrets ?? [{ secret: newSecret(), createdAt: now, expiresAt: null }],
+      },
+      now,
+    );
     await this.webhooks.collection.insertOne(webhook as never);
     return webhook;
   }

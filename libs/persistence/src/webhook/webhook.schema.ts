@@ -29,6 +29,34 @@ export interface WebhookDocument {
   updatedAt: Date;
 }
 
+/**
+ * A webhook as first stored: no delivery history yet, and disabled from the start only when created with a
+ * `disabledReason`.
+ */
+export function newWebhook(
+  webhook: Pick<WebhookDocument, '_id' | 'tenantId' | 'url' | 'secrets'> &
+    Partial<Pick<WebhookDocument, 'eventTypes' | 'description' | 'fifo' | 'disabledReason'>>,
+  now: Date,
+): WebhookDocument {
+  const disabledReason = webhook.disabledReason ?? null;
+  return {
+    _id: webhook._id,
+    tenantId: webhook.tenantId,
+    url: webhook.url,
+    eventTypes: webhook.eventTypes ?? [],
+    description: webhook.description ?? '',
+    active: disabledReason === null,
+    fifo: webhook.fifo ?? false,
+    secrets: webhook.secrets,
+    disabledReason,
+    disabledAt: disabledReason === null ? null : now,
+    failingSince: null,
+    lastSuccessAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 const WebhookSecretSchema = new Schema<WebhookSecret>(
   {
     secret: { type: String, required: true },

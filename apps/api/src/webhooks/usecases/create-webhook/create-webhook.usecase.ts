@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TenantId, WebhookDocument, WebhookRepository } from '@app/persistence';
+import { newWebhook, TenantId, WebhookRepository } from '@app/persistence';
 import { CreatedWebhookDto } from '../../dtos/webhook.dto';
 import { newSigningSecret } from '../../webhook-secret';
 import { WebhookUrlPolicy } from '../../webhook-url-policy';
@@ -26,23 +26,19 @@ export class CreateWebhookUseCase {
     this.urlPolicy.assertAllowed(command.url);
     const now = new Date();
     const secret = newSigningSecret();
-    const active = command.active ?? true;
-    const webhook: WebhookDocument = {
-      _id: randomUUID(),
-      tenantId: command.tenantId,
-      url: command.url,
-      eventTypes: command.eventTypes ?? [],
-      description: command.description ?? '',
-      active,
-      fifo: command.fifo ?? false,
-      secrets: [{ secret, createdAt: now, expiresAt: null }],
-      disabledReason: active ? null : DISABLED_THROUGH_API,
-      disabledAt: active ? null : now,
-      failingSince: null,
-      lastSuccessAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const webhook = newWebhook(
+      {
+        _id: randomUUID(),
+        tenantId: command.tenantId,
+        url: command.url,
+        eventTypes: command.eventTypes,
+        description: command.description,
+        fifo: command.fifo,
+        secrets: [{ secret, createdAt: now, expiresAt: null }],
+        disabledReason: command.active === false ? DISABLED_THROUGH_API : null,
+      },
+      now,
+    );
     await this.webhooks.insert(webhook);
     return { ...toWebhookDto(webhook), secret };
   }
