@@ -4,13 +4,14 @@ import { EVENT_TYPE_PATTERN } from '@app/contracts';
 import { EventStatus } from '@app/persistence';
 import { IsIsoDateTime } from '../../http/is-iso-date-time.decorator';
 import { PageQueryDto } from '../../http/page-query.dto';
+import { EVENT_STATUS_DESCRIPTION } from './event-status-docs';
 
 const STATUSES = Object.values(EventStatus);
 const STATUS_MESSAGE = `status must be one of ${STATUSES.join(', ')}`;
 
-/** The event filters shared by the list and bulk retry; dates bound createdAt, inclusive. */
+/** The event filters, which bulk retry takes too (BulkRetryDto); dates bound createdAt, inclusive. */
 export class ListEventsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: EventStatus })
+  @ApiPropertyOptional({ enum: EventStatus, example: EventStatus.Failed, description: EVENT_STATUS_DESCRIPTION })
   @IsOptional()
   @IsIn(STATUSES, { message: STATUS_MESSAGE })
   status?: EventStatus;
