@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import mongoose, { Connection } from 'mongoose';
 import {
   DELIVERY_MODEL,
@@ -12,6 +12,7 @@ import {
   WEBHOOK_MODEL,
   WebhookDocument,
 } from '@app/persistence';
+import { newSigningSecret } from '../../apps/api/src/webhooks/webhook-secret';
 import { paddedPayloadJson } from './payload';
 
 /** Inserts are sent in chunks of this many documents. */
@@ -46,7 +47,7 @@ export class BenchDatabase {
           tenantId,
           url,
           description: 'bench',
-          secrets: [{ secret: `whsec_${randomBytes(32).toString('base64')}`, createdAt: now, expiresAt: null }],
+          secrets: [{ secret: newSigningSecret(), createdAt: now, expiresAt: null }],
         },
         now,
       ),

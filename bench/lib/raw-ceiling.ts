@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { newSigningSecret } from '../../apps/api/src/webhooks/webhook-secret';
 import { ORIGIN_CONNECTION_CAP } from '../../apps/dispatcher/src/delivery/delivery-policy';
 import { envelopeBody, webhookHeaders } from '../../apps/dispatcher/src/delivery/webhook-request';
 import { BODY_BYTES, paddedPayloadJson } from './payload';
@@ -24,7 +25,7 @@ export async function measureRawCeiling(url: string, seconds: number, warmupSeco
   const event = { _id: randomUUID(), type: 'bench.raw', createdAt };
   const body = envelopeBody({ ...event, payloadJson: paddedPayloadJson(event, 0) });
   if (body.length !== BODY_BYTES) throw new Error(`body is ${body.length} bytes`);
-  const secret = { secret: `whsec_${randomBytes(32).toString('base64')}`, createdAt, expiresAt: null };
+  const secret = { secret: newSigningSecret(), createdAt, expiresAt: null };
   const headers = webhookHeaders(event._id, body, [secret], createdAt);
   const agent = new Agent({ connections: ORIGIN_CONNECTION_CAP, keepAliveTimeout: 30_000 });
   const target = new URL(url);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import mongoose, { Connection, Model } from 'mongoose';
 import {
   DELIVERY_ATTEMPT_MODEL,
@@ -21,9 +21,11 @@ import {
   WebhookSchema,
   WebhookSecret,
 } from '@app/persistence';
+import { newSigningSecret } from '../../apps/api/src/webhooks/webhook-secret';
 import { testMongoUri } from './infra';
 
-export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+/** A signing secret in the format the API issues. */
+export const newSecret = newSigningSecret;
 
 /**
  * Direct access to the test database through the project's own schemas: to set up webhooks and events
