@@ -30,8 +30,10 @@ fetch() {
   [[ -f $FETCHED ]] && { unlock 8; return 0; } # another run fetched it while we waited
   log "fetching Kafka $KAFKA_VERSION jars with Maven (once per machine)"
   rm -rf "$LIBS"
+  # Maven 3.8 writes colour resets even in batch mode; strip them so the start output stays plain.
   mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS"
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" 2>&1 |
+    sed -e 's/\x1b\[[0-9;]*m//g' -e '/^[[:space:]]*$/d' >&2
   [[ -f $LIBS/kafka_2.13-$KAFKA_VERSION.jar ]] || die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing"
   touch "$FETCHED"
   unlock 8

@@ -11,14 +11,17 @@ export KAFKA_PORT=${KAFKA_PORT:-9092} FERRETDB_PORT=${FERRETDB_PORT:-27017}
 export API_PORT=${API_PORT:-3000} DISPATCHER_PORT=${DISPATCHER_PORT:-3001}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}
 export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:$FERRETDB_PORT/webhooks}
-# Dev conveniences, never for production: let webhooks target http:// URLs and local receivers
-# (localhost, private networks), which is what a developer's test receiver looks like.
-export ALLOW_HTTP_WEBHOOKS=true ALLOW_PRIVATE_TARGETS=true NODE_ENV=development
-# The heap limits and malloc arenas the image runs with (one place: the Dockerfile's ENV lines).
+# Development mode: webhooks may target http:// URLs and local receivers (localhost, private
+# networks), which is what a developer's test receiver looks like. Never for production; a value
+# the user set wins.
+export NODE_ENV=${NODE_ENV:-development}
+export ALLOW_HTTP_WEBHOOKS=${ALLOW_HTTP_WEBHOOKS:-true} ALLOW_PRIVATE_TARGETS=${ALLOW_PRIVATE_TARGETS:-true}
+
+# The apps run with the image's heap limits and malloc arenas (one place: the Dockerfile's ENV lines).
+# Those are run-time caps for the apps only: the build (tsc, nest, vite) gets Node's defaults.
 image_env() { sed -n "s/^ENV $1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" Dockerfile; }
-NODE_OPTIONS=${NODE_OPTIONS:-$(image_env NODE_OPTIONS)}
-MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(image_env MALLOC_ARENA_MAX)}
-export NODE_OPTIONS MALLOC_ARENA_MAX
+APP_NODE_OPTIONS=${APP_NODE_OPTIONS:-$(image_env NODE_OPTIONS)}
+APP_MALLOC_ARENA_MAX=${APP_MALLOC_ARENA_MAX:-$(image_env MALLOC_ARENA_MAX)}
 
 ensure_node_modules
 npm run build
@@ -31,7 +34,8 @@ start_app() { # start_app NAME ENTRY: (re)start one app from dist/
   if our_pid "$RUN_DIR/$name.pid" "node $entry" >/dev/null; then
     stop_pidfile "$RUN_DIR/$name.pid" "node $entry" "$name" 15 # it still runs the previous build
   fi
-  daemonize "$RUN_DIR/$name.pid" "$RUN_DIR/logs/$name.log" node "$entry"
+  NODE_OPTIONS=$APP_NODE_OPTIONS MALLOC_ARENA_MAX=$APP_MALLOC_ARENA_MAX \
+    daemonize "$RUN_DIR/$name.pid" "$RUN_DIR/logs/$name.log" node "$entry"
 }
 start_app api dist/apps/api/main.js
 start_app dispatcher dist/apps/dispatcher/main.js
@@ -42,6 +46,8 @@ wait_ready dispatcher 60 "$(<"$RUN_DIR/dispatcher.pid")" "$RUN_DIR/logs/dispatch
 
 cat <<MSG
 
+  Mode:       $NODE_ENV, ALLOW_HTTP_WEBHOOKS=$ALLOW_HTTP_WEBHOOKS ALLOW_PRIVATE_TARGETS=$ALLOW_PRIVATE_TARGETS
+              (development only: true lets webhooks target http:// and local addresses; set false to refuse)
   API:        http://127.0.0.1:$API_PORT
   API docs:   http://127.0.0.1:$API_PORT/docs
   Dispatcher: http://127.0.0.1:$DISPATCHER_PORT/health
