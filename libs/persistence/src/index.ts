@@ -18,3 +18,4 @@ export * from './retry-job/retry-job.repository';
 export * from './mongo-health.indicator';
 export * from './persistence.module';
 export * from './schema-migrator';
+export * from './database-unavailable';

@@ -117,6 +117,48 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new mongo.MongoBulkWriteError(selection, {} as never)).status).toBe(503);
   });
 
+  // The whole table of driver errors is in libs/persistence (isDatabaseUnavailable); these are the API's cases.
+  it.each<[string, unknown]>([
+    [
+      'a bare EPIPE out of the driver (seen in the database-outage fault test)',
+      Object.assign(new Error('This socket has been ended by the other party'), {
+        code: 'EPIPE',
+        stack: [
+          'Error: This socket has been ended by the other party',
+          '    at Socket.writeAfterFIN [as write] (node:net:575:14)',
+          '    at Connection.writeCommand (/app/node_modules/mongodb/lib/cmap/connection.js:392:25)',
+        ].join('\n'),
+      }),
+    ],
+    ['the topology closed under a request', new mongo.MongoTopologyClosedError()],
+    [
+      'the client not connected',
+      new mongo.MongoNotConnectedError('Client must be connected before running operations'),
+    ],
+    ['a network error as the cause of another', new Error('x', { cause: new mongo.MongoNetworkError('closed') })],
+  ])('answers 503 "database unavailable" for %s', (_case, error) => {
+    expect(toErrorResponse(error)).toEqual({ status: 503, message: DATABASE_UNAVAILABLE_MESSAGE });
+  });
+
+  it.each<[string, unknown, number, string]>([
+    [
+      'a Kafka connection refused (a socket code, but the broker is away)',
+      new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', {
+        code: 'ECONNREFUSED',
+      } as never),
+      503,
+      BROKER_UNAVAILABLE_MESSAGE,
+    ],
+    [
+      'a socket error from outside the driver',
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', stack: 'Error: read ECONNRESET' }),
+      500,
+      'Internal server error',
+    ],
+  ])('keeps %s out of "database unavailable"', (_case, error, status, message) => {
+    expect(toErrorResponse(error)).toEqual({ status, message });
+  });
+
   it('keeps a bulk write that failed on its documents a 500, not "unavailable"', () => {
     const duplicate = new mongo.MongoBulkWriteError(
       { message: 'E11000 duplicate key error', code: 11000, writeErrors: [{ code: 11000 }] } as never,

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import { InvalidCursorError } from '@app/persistence';
+import { InvalidCursorError, isDatabaseUnavailable } from '@app/persistence';
 
 /** What the client sees for any failure: a status and one human-readable sentence. */
 export interface ErrorResponse {
@@ -11,40 +11,6 @@ export interface ErrorResponse {
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 export const BROKER_UNAVAILABLE_MESSAGE = 'Message broker is unavailable, try again later';
 export const DATABASE_UNAVAILABLE_MESSAGE = 'Database is unavailable, try again later';
-
-/** Driver errors that mean "the database cannot be reached right now", not "the request is wrong". */
-const MONGO_UNAVAILABLE_NAMES = new Set([
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-  'MongoWaitQueueTimeoutError',
-]);
-const MONGO_UNAVAILABLE_CODES = new Set([
-  'NotWritablePrimary',
-  'InterruptedAtShutdown',
-  'ShutdownInProgress',
-  'PrimarySteppedDown',
-  // The server gave up on the operation in time: the database is overloaded or going away.
-  'MaxTimeMSExpired',
-  'ExceededTimeLimit',
-  // A failure inside the database server, not in the request: FerretDB reports a query its shutdown
-  // cancelled this way ("context canceled").
-  'InternalError',
-]);
-/**
- * insertMany/bulkWrite re-throw a driver failure as a MongoBulkWriteError with the original's message and
- * fields copied over (its name is lost): a network error keeps `beforeHandshake`, a server selection
- * error keeps `reason`. Without per-document writeErrors, it is the database being away, not the request.
- */
-const WRAPPED_NETWORK_FIELDS = ['beforeHandshake', 'reason'];
-const NETWORK_FAILURE_MESSAGE =
-  /connection \d+ to \S+ (closed|timed out)|ECONNREFUSED|ECONNRESET|Server selection timed out/i;
-/** Mongoose with bufferCommands=false refuses queries while (re)connecting, with a plain MongooseError. */
-const MONGOOSE_NOT_CONNECTED = /before initial connection is complete|Client must be connected|connection .* closed/i;
 
 /** body-parser errors carry a `type`; these are the client's fault and get a stable message. */
 const BODY_PARSER_MESSAGES: Record<string, string> = {
@@ -63,8 +29,9 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof HttpException) return fromHttpException(error);
   if (error instanceof InvalidCursorError) return { status: HttpStatus.BAD_REQUEST, message: error.message };
+  // Kafka first: its errors carry socket codes too, and they are the broker's, not the database's.
   if (isKafkaError(error)) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: BROKER_UNAVAILABLE_MESSAGE };
-  if (isMongoUnavailable(error))
+  if (isDatabaseUnavailable(error))
     return { status: HttpStatus.SERVICE_UNAVAILABLE, message: DATABASE_UNAVAILABLE_MESSAGE };
   const clientError = fromBodyParser(error);
   if (clientError) return clientError;
@@ -86,24 +53,6 @@ function fromHttpException(error: HttpException): ErrorResponse {
 function isKafkaError(error: unknown): boolean {
   // kafkajs names every error class KafkaJS*; matching the name also catches errors from another copy of kafkajs.
   return error instanceof Error && error.name.startsWith('KafkaJS');
-}
-
-function isMongoUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (MONGO_UNAVAILABLE_NAMES.has(error.name)) return true;
-  const codeName = (error as { codeName?: unknown }).codeName;
-  if (typeof codeName === 'string' && MONGO_UNAVAILABLE_CODES.has(codeName)) return true;
-  const labelled = error as { hasErrorLabel?: (label: string) => boolean };
-  if (typeof labelled.hasErrorLabel === 'function' && labelled.hasErrorLabel('ResetPool')) return true;
-  if (isBulkWriteOfUnavailable(error)) return true;
-  return error.name === 'MongooseError' && MONGOOSE_NOT_CONNECTED.test(error.message);
-}
-
-function isBulkWriteOfUnavailable(error: Error): boolean {
-  if (error.name !== 'MongoBulkWriteError') return false;
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  if (Array.isArray(writeErrors) && writeErrors.length > 0) return false;
-  return WRAPPED_NETWORK_FIELDS.some((field) => field in error) || NETWORK_FAILURE_MESSAGE.test(error.message);
 }
 
 /** A body-parser failure as the client error it is, or null for anything else. */
