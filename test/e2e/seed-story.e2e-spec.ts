@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
 import { Webhook } from 'standardwebhooks';
 import { issueTokenWithCli } from '../console/support/issue-token';
 import { AppProcess, freePort } from '../support/app-process';
 import { testKafkaBrokers } from '../support/infra';
+import { TestKafka } from '../support/kafka-client';
 import { ReceivedRequest, respondWith, TestReceiver } from '../support/receiver';
 import { newSecret, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
@@ -17,6 +19,7 @@ interface Attempt {
   webhookId: string;
   commandId: string;
   trigger: 'initial' | 'automatic' | 'manual';
+  requestedBy: string | null;
   attemptNumber: number;
   startedAt: string;
   statusCode: number | null;
@@ -223,6 +226,51 @@ describe('Seed story end to end (api and dispatcher processes, Kafka, FerretDB, 
       status: 400,
       body: { message: 'webhookId must be a valid UUID' },
     });
+  });
+
+  it('numbers a manual retry sent right after the initial attempt after it, counts both in the status, and says who asked', async () => {
+    const initech = await newTenant('initech');
+    const webhook = await initech.createWebhook('/numbered');
+    const kafka = new TestKafka();
+    try {
+      const published = await kafka.collect(KafkaTopic.DeliveryLogs);
+      const eventId = await initech.createEvent({ invoiceId: 'inv_44' });
+      // No wait: the retry is planned before the initial attempt is recorded.
+      expect(await initech.retry(eventId)).toEqual(retried(1, eventId));
+      // Another service's command on the public topic, naming itself.
+      await kafka.publish(KafkaTopic.DeliveryCommands, [
+        {
+          key: eventId,
+          value: JSON.stringify({ version: 1, eventId, webhookId: webhook.webhookId, requestedBy: 'kcat-newcomer' }),
+        },
+      ]);
+
+      const logs = await logsOnceThereAre(initech, eventId, 3);
+      expectNewestFirst(logs);
+      const status = await waitFor('three attempts in the status', async () => {
+        const current = await initech.status(eventId);
+        return current?.webhooks[0]?.attempts === 3 ? current : undefined;
+      });
+      expect(status.webhooks[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+
+      // The API's commands name the token that asked; the published one names its service.
+      const byTrigger = logs.map(({ trigger, requestedBy }) => [trigger, requestedBy]);
+      expect(byTrigger.filter(([, who]) => who === 'kcat-newcomer')).toEqual([['manual', 'kcat-newcomer']]);
+      const tokenIds = byTrigger.filter(([, who]) => who !== 'kcat-newcomer').map(([, who]) => who);
+      expect(tokenIds).toHaveLength(2);
+      expect(new Set(tokenIds).size).toBe(1);
+      expect(tokenIds[0]).toMatch(/^[0-9a-f-]{36}$/);
+
+      const onTopic = await waitFor('the attempts on the delivery-log topic', () => {
+        const mine = published
+          .map((message) => JSON.parse(message.value!.toString()) as DeliveryLogV1)
+          .filter((log) => log.eventId === eventId);
+        return mine.length === 3 ? mine : undefined;
+      });
+      expect(onTopic.map((log) => log.requestedBy).sort()).toEqual(logs.map((attempt) => attempt.requestedBy).sort());
+    } finally {
+      await kafka.close();
+    }
   });
 
   it('turns a failed event into a delivered one with a manual retry once the receiver is fixed', async () => {

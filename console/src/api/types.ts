@@ -50,6 +50,7 @@ export interface DeliveryAttempt {
   url: string;
   commandId: string;
   trigger: 'initial' | 'automatic' | 'manual';
+  requestedBy: string | null;
   attemptNumber: number;
   startedAt: string;
   durationMs: number;

@@ -23,6 +23,7 @@ export function AttemptTimeline({ attempts, more }: { attempts: DeliveryAttempt[
             </div>
             <div class="attempt-meta muted">
               <span>trigger: {attempt.trigger}</span>
+              {attempt.requestedBy && <span>requested by: {attempt.requestedBy}</span>}
               <span>attempt #{attempt.attemptNumber}</span>
               <span>{attempt.durationMs} ms</span>
               <span class="break">{attempt.url}</span>

@@ -75,6 +75,7 @@ export class SendAttempt {
       url: webhook.url,
       commandId: command.commandId,
       trigger: command.trigger,
+      ...(command.requestedBy ? { requestedBy: command.requestedBy } : {}),
       attemptNumber: delivery.attempts + 1,
       startedAt: startedAt.toISOString(),
       durationMs,

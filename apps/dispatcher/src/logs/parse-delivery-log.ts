@@ -26,6 +26,7 @@ export function parseDeliveryLog(
     Number.isInteger(log.attemptNumber) ? null : 'attemptNumber must be an integer',
     Number.isNaN(Date.parse(log.startedAt)) ? 'startedAt must be a date' : null,
     typeof log.deliveryStatus === 'string' ? null : 'deliveryStatus is required',
+    log.requestedBy === undefined || typeof log.requestedBy === 'string' ? null : 'requestedBy must be a string',
   ].filter(Boolean);
   return problems.length > 0
     ? { ok: false, reason: `schema violation: ${problems.join('; ')}` }

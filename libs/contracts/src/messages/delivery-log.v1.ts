@@ -35,6 +35,13 @@ export interface DeliveryLogV1 {
   url: string;
   commandId: string;
   trigger: DeliveryTrigger;
+  /** Who asked for the attempt: the command's `requestedBy` (an API token id, a service's name); absent when it named no one. */
+  requestedBy?: string;
+  /**
+   * The dispatcher's count when it sent the attempt. The stored attempt (GET .../logs) is numbered by the
+   * log writer in the order attempts were made; two attempts of one delivery sent within the writer's lag
+   * can carry the same number here.
+   */
   attemptNumber: number;
   startedAt: string;
   durationMs: number;

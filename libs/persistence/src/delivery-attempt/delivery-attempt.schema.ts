@@ -13,6 +13,9 @@ export interface DeliveryAttemptDocument {
   url: string;
   commandId: string;
   trigger: DeliveryTrigger;
+  /** The command's `requestedBy`; null when it named no one. */
+  requestedBy: string | null;
+  /** 1 for a delivery's first attempt, counting initial, automatic and manual attempts in the order made. */
   attemptNumber: number;
   startedAt: Date;
   durationMs: number;
@@ -34,6 +37,7 @@ export function attemptDocumentOf(log: DeliveryLogV1, now: Date): DeliveryAttemp
     url: log.url,
     commandId: log.commandId,
     trigger: log.trigger,
+    requestedBy: log.requestedBy ?? null,
     attemptNumber: log.attemptNumber,
     startedAt: new Date(log.startedAt),
     durationMs: log.durationMs,
@@ -55,6 +59,7 @@ export const DeliveryAttemptSchema = new Schema<DeliveryAttemptDocument>(
     url: { type: String, required: true },
     commandId: { type: String, required: true },
     trigger: { type: String, required: true },
+    requestedBy: { type: String, default: null },
     attemptNumber: { type: Number, required: true },
     startedAt: { type: Date, required: true },
     durationMs: { type: Number, required: true },

@@ -21,7 +21,18 @@ export class DeliveryAttemptDto {
   })
   trigger: DeliveryTrigger;
 
-  @ApiProperty()
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      "Who asked for the attempt: the API token id for the API's own commands, the `requestedBy` of a command published to Kafka, `retry-scheduler` for automatic retries; null when the command named no one.",
+  })
+  requestedBy: string | null;
+
+  @ApiProperty({
+    description:
+      "1 for the delivery's first attempt; counts every attempt to this webhook (initial, automatic and manual) in the order they were made.",
+  })
   attemptNumber: number;
 
   @ApiProperty({ type: String, format: 'date-time' })

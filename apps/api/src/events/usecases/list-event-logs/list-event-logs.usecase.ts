@@ -43,6 +43,7 @@ function toAttemptDto(attempt: DeliveryAttemptDocument): DeliveryAttemptDto {
     url: attempt.url,
     commandId: attempt.commandId,
     trigger: attempt.trigger,
+    requestedBy: attempt.requestedBy ?? null,
     attemptNumber: attempt.attemptNumber,
     startedAt: attempt.startedAt,
     durationMs: attempt.durationMs,
