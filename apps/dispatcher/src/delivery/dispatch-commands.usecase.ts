@@ -11,6 +11,7 @@ import {
   EventDocument,
   EventRepository,
   fifoStepTaskIdOf,
+  subscribesTo,
   TaskClaim,
   WebhookDocument,
   WebhookRepository,
@@ -44,6 +45,12 @@ const HELD_RECHECK_MS = 1_000;
 const CONCURRENT_READERS = 4;
 
 type Planned = Omit<AttemptTarget, 'attemptId'>;
+
+interface BatchWebhooks {
+  byId: Map<string, WebhookDocument>;
+  /** Active webhooks per tenant, oldest first. */
+  activeOf: Map<string, WebhookDocument[]>;
+}
 
 /**
  * Turns a batch of validated commands into deliveries: one read of the events, webhooks and delivery
@@ -155,15 +162,14 @@ export class DispatchCommandsUseCase {
     commands: DeliveryCommand[],
     events: Map<string, EventDocument>,
   ): Promise<(Planned[] | UndeliverableCommandError)[]> {
-    const targetsByCommand = await Promise.all(
-      commands.map(async (command) => {
-        const event = events.get(command.eventId);
-        if (!event) return new UndeliverableCommandError(`unknown event ${command.eventId}`);
-        const webhooks = await this.targetsOf(command, event);
-        if (webhooks instanceof Error) return webhooks;
-        return webhooks.map((webhook) => ({ command, event, webhook }));
-      }),
-    );
+    const webhooks = await this.readWebhooks(commands, events);
+    const targetsByCommand = commands.map((command) => {
+      const event = events.get(command.eventId);
+      if (!event) return new UndeliverableCommandError(`unknown event ${command.eventId}`);
+      const targets = this.targetsOf(command, event, webhooks);
+      if (targets instanceof Error) return targets;
+      return targets.map((webhook) => ({ command, event, webhook }));
+    });
     const pairs = targetsByCommand.flatMap((targets) => (targets instanceof Error ? [] : targets));
     const deliveryRows = await this.loadOrCreateDeliveries(pairs);
     const heldBack = await this.fifo.holdBack(
@@ -185,14 +191,38 @@ export class DispatchCommandsUseCase {
     });
   }
 
-  private async targetsOf(
+  /**
+   * The webhooks a batch of commands can reach, from two reads whatever its size: those named by id, and
+   * the active webhooks of the tenants whose commands name none (subscriptions are matched here).
+   */
+  private async readWebhooks(commands: DeliveryCommand[], events: Map<string, EventDocument>): Promise<BatchWebhooks> {
+    const named = new Set<string>();
+    const fanOutTenants = new Set<string>();
+    for (const command of commands) {
+      const event = events.get(command.eventId);
+      if (!event) continue;
+      if (command.webhookId) named.add(command.webhookId);
+      else fanOutTenants.add(event.tenantId);
+    }
+    const [byId, active] = await Promise.all([
+      named.size > 0 ? this.webhooks.findByIdsOfAnyTenant([...named]) : [],
+      this.webhooks.findActiveOfTenants([...fanOutTenants].map(asTenantId)),
+    ]);
+    const activeOf = new Map<string, WebhookDocument[]>();
+    for (const webhook of active) activeOf.set(webhook.tenantId, [...(activeOf.get(webhook.tenantId) ?? []), webhook]);
+    return { byId: new Map(byId.map((webhook) => [webhook._id, webhook] as const)), activeOf };
+  }
+
+  private targetsOf(
     command: DeliveryCommand,
     event: EventDocument,
-  ): Promise<WebhookDocument[] | UndeliverableCommandError> {
-    const tenantId = asTenantId(event.tenantId);
-    if (!command.webhookId) return this.webhooks.findActiveSubscribers(tenantId, event.type);
-    const webhook = await this.webhooks.findById(tenantId, command.webhookId);
-    return webhook
+    webhooks: BatchWebhooks,
+  ): WebhookDocument[] | UndeliverableCommandError {
+    if (!command.webhookId)
+      return (webhooks.activeOf.get(event.tenantId) ?? []).filter((webhook) => subscribesTo(webhook, event.type));
+    const webhook = webhooks.byId.get(command.webhookId);
+    // Another tenant's webhook is as unknown as a missing one.
+    return webhook?.tenantId === event.tenantId
       ? [webhook]
       : new UndeliverableCommandError(`unknown webhook ${command.webhookId} for event ${event._id}`);
   }

@@ -32,11 +32,12 @@ export class PersistDeliveryLogsUseCase {
 
   async execute(logs: DeliveryLogV1[]): Promise<void> {
     if (logs.length === 0) return;
-    const inserted = await this.attempts.insertLogs(logs);
+    const added = await this.attempts.insertLogs(logs);
+    // Job counters are not idempotent: only the attempts this call stored count, and at once, since a
+    // retry of the batch after a later step failed stores nothing new.
+    await this.countRetryJobOutcomes(logs, new Set(added));
     const statuses = await this.deliveries.applyAttempts(logs);
     await this.rollUpEvents(logs, statuses);
-    // Job counters are not idempotent, so count only when this batch is new (a replay inserts nothing).
-    if (inserted === logs.length) await this.countRetryJobOutcomes(logs);
     // After the finished deliveries are stored, so the next one in a FIFO queue finds its way clear.
     await this.fifo.releaseAfter(logs);
     const nextDue = logs.flatMap((log) => (log.nextAttemptAt ? [new Date(log.nextAttemptAt)] : []));
@@ -87,10 +88,11 @@ export class PersistDeliveryLogsUseCase {
     return updates;
   }
 
-  private async countRetryJobOutcomes(logs: DeliveryLogV1[]): Promise<void> {
+  private async countRetryJobOutcomes(logs: DeliveryLogV1[], added: Set<string>): Promise<void> {
     const counts = new Map<string, { tenantId: string; jobId: string; delivered: number; failed: number }>();
     for (const log of logs) {
-      if (!log.retryJobId) continue;
+      // Taken out of the set: a log read twice within one batch counts once.
+      if (!log.retryJobId || !added.delete(log.attemptId)) continue;
       const key = `${log.tenantId}:${log.retryJobId}`;
       const entry = counts.get(key) ?? { tenantId: log.tenantId, jobId: log.retryJobId, delivered: 0, failed: 0 };
       if (log.success) entry.delivered += 1;

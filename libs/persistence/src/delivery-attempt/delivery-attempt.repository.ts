@@ -21,11 +21,11 @@ export class DeliveryAttemptRepository {
 
   /**
    * Writes attempt logs in one unordered batch through the driver (no per-document validation or
-   * hydration); a log read twice from Kafka, or republished after a crash, is stored once. Returns how
-   * many were new: `logs.length` only when the whole batch was.
+   * hydration); a log read twice from Kafka, or republished after a crash, is stored once. Returns the
+   * attempt ids this call stored, for what must happen once per attempt.
    */
-  async insertLogs(logs: DeliveryLogV1[]): Promise<number> {
-    if (logs.length === 0) return 0;
+  async insertLogs(logs: DeliveryLogV1[]): Promise<string[]> {
+    if (logs.length === 0) return [];
     const now = new Date();
     const documents = logs.map((log) => attemptDocumentOf(log, now));
     // The usual batch is all new: one insert, no read.

@@ -18,10 +18,25 @@ export class WebhookRepository {
     return (await findManyById(this.webhooks, webhookIds)).filter((webhook) => webhook.tenantId === tenantId);
   }
 
+  /** Webhooks by id whatever their tenant, for a caller that checks each one's tenant itself. */
+  async findByIdsOfAnyTenant(webhookIds: string[]): Promise<WebhookDocument[]> {
+    return findManyById(this.webhooks, webhookIds);
+  }
+
   /** Active webhooks of the tenant that receive this event type (an empty eventTypes list means all). */
   async findActiveSubscribers(tenantId: TenantId, eventType: string): Promise<WebhookDocument[]> {
     return this.webhooks
       .find({ tenantId, active: true, $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }] })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<WebhookDocument[]>()
+      .exec();
+  }
+
+  /** Active webhooks of several tenants, oldest first: a dispatch batch resolves its subscribers from one read. */
+  async findActiveOfTenants(tenantIds: TenantId[]): Promise<WebhookDocument[]> {
+    if (tenantIds.length === 0) return [];
+    return this.webhooks
+      .find({ tenantId: { $in: [...new Set(tenantIds)] }, active: true })
       .sort({ createdAt: 1, _id: 1 })
       .lean<WebhookDocument[]>()
       .exec();

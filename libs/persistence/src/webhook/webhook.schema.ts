@@ -85,6 +85,10 @@ export const WebhookSchema = new Schema<WebhookDocument>(
   },
   { collection: 'webhooks', versionKey: false },
 );
+/** Whether the webhook receives events of this type: an empty eventTypes list means every type. */
+export const subscribesTo = (webhook: Pick<WebhookDocument, 'eventTypes'>, eventType: string): boolean =>
+  webhook.eventTypes.length === 0 || webhook.eventTypes.includes(eventType);
+
 // Serves: fan-out to a tenant's active webhooks, and GET /v1/webhooks (newest first).
 WebhookSchema.index({ tenantId: 1, active: 1 });
 WebhookSchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
