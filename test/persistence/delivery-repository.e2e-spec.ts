@@ -30,6 +30,8 @@ describe('DeliveryRepository.applyAttempts', () => {
     ]);
     return { eventId, webhookId };
   };
+  const apply = async (logs: DeliveryLogV1[]) =>
+    deliveries.applyAttempts(logs, await deliveries.findAttemptStates(logs));
   const attempt = (
     target: { eventId: string; webhookId: string },
     attemptNumber: number,
@@ -61,7 +63,7 @@ describe('DeliveryRepository.applyAttempts', () => {
       nextAttemptAt: null,
     });
 
-    await deliveries.applyAttempts([second, first]);
+    await apply([second, first]);
 
     expect(await db.deliveryOf(target.eventId, target.webhookId)).toMatchObject({
       status: 'delivered',
@@ -80,11 +82,11 @@ describe('DeliveryRepository.applyAttempts', () => {
       errorKind: DeliveryErrorKind.Timeout,
     });
     const newer = attempt(target, 2, new Date());
-    await deliveries.applyAttempts([older, newer]);
+    await apply([older, newer]);
     const before = await db.deliveryOf(target.eventId, target.webhookId);
 
-    await deliveries.applyAttempts([older]);
-    await deliveries.applyAttempts([{ ...attempt(target, 9, new Date()), tenantId: 'someone-else' }]);
+    await apply([older]);
+    await apply([{ ...attempt(target, 9, new Date()), tenantId: 'someone-else' }]);
 
     const after = await db.deliveryOf(target.eventId, target.webhookId);
     expect(after).toMatchObject({ attempts: 2, lastStatusCode: 500, lastAttemptAt: new Date(newer.startedAt) });

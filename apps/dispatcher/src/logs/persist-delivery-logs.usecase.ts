@@ -13,6 +13,7 @@ import {
   rollUpEventStatus,
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
+import { numberAttempts } from './number-attempts';
 import { RetryScheduler } from '../scheduler/retry-scheduler';
 
 /**
@@ -30,13 +31,16 @@ export class PersistDeliveryLogsUseCase {
     private readonly fifo: FifoQueue,
   ) {}
 
-  async execute(logs: DeliveryLogV1[]): Promise<void> {
-    if (logs.length === 0) return;
+  async execute(received: DeliveryLogV1[]): Promise<void> {
+    if (received.length === 0) return;
+    const rows = await this.deliveries.findAttemptStates(received);
+    const storedNumbers = await this.attempts.findNumbers(received.map(({ attemptId }) => attemptId));
+    const logs = numberAttempts(received, storedNumbers, new Map([...rows].map(([id, row]) => [id, row.attempts])));
     const added = await this.attempts.insertLogs(logs);
     // Job counters are not idempotent: only the attempts this call stored count, and at once, since a
     // retry of the batch after a later step failed stores nothing new.
     await this.countRetryJobOutcomes(logs, new Set(added));
-    const statuses = await this.deliveries.applyAttempts(logs);
+    const statuses = await this.deliveries.applyAttempts(logs, rows);
     await this.rollUpEvents(logs, statuses);
     // After the finished deliveries are stored, so the next one in a FIFO queue finds its way clear.
     await this.fifo.releaseAfter(logs);

@@ -49,6 +49,16 @@ export class DeliveryAttemptRepository {
     return toPage(rows, query.limit, 'startedAt');
   }
 
+  /** The numbers of those attempts already stored, by attempt id (a replayed log keeps its number). */
+  async findNumbers(attemptIds: string[]): Promise<Map<string, number>> {
+    if (attemptIds.length === 0) return new Map();
+    const stored = await this.attempts
+      .find({ _id: { $in: attemptIds } }, { attemptNumber: 1 })
+      .lean<Pick<DeliveryAttemptDocument, '_id' | 'attemptNumber'>[]>()
+      .exec();
+    return new Map(stored.map(({ _id, attemptNumber }) => [_id, attemptNumber] as const));
+  }
+
   async countByEvent(tenantId: TenantId, eventId: string): Promise<number> {
     return this.attempts.countDocuments({ tenantId, eventId }).exec();
   }

@@ -20,6 +20,9 @@ export interface DeliveryTarget {
   url: string;
 }
 
+/** What applying attempts needs to know of a delivery row, read once per batch of logs. */
+export type AttemptState = Pick<DeliveryDocument, '_id' | 'lastAttemptAt' | 'tenantId' | 'status' | 'attempts'>;
+
 /** One round of the retry scheduler's read: see DeliveryRepository.takeDue. */
 export interface DueRetries {
   taken: DeliveryDocument[];
@@ -59,23 +62,27 @@ export class DeliveryRepository {
     return findManyById(this.deliveries, ids);
   }
 
-  /**
-   * Applies attempt results and answers each delivery's resulting status (for the event roll-up).
-   * Idempotent, so a log event read twice changes nothing: an attempt older than the delivery's last one
-   * does not overwrite it, and counters only move forward ($max). The rows are read once for the batch
-   * and written by _id alone (the filter FerretDB serves from an index; a conditional filter there scans
-   * the collection once per statement).
-   */
-  async applyAttempts(logs: DeliveryLogV1[]): Promise<Map<string, DeliveryStatus>> {
-    const statuses = new Map<string, DeliveryStatus>();
-    if (logs.length === 0) return statuses;
-    type Stored = Pick<DeliveryDocument, '_id' | 'lastAttemptAt' | 'tenantId' | 'status'>;
-    const rows = await findManyById<DeliveryDocument, Stored>(
+  /** The rows the logs' attempts apply to, by delivery id. */
+  async findAttemptStates(logs: DeliveryLogV1[]): Promise<Map<string, AttemptState>> {
+    if (logs.length === 0) return new Map();
+    const rows = await findManyById<DeliveryDocument, AttemptState>(
       this.deliveries,
       logs.map((log) => deliveryIdOf(log.eventId, log.webhookId)),
-      { lastAttemptAt: 1, tenantId: 1, status: 1 },
+      { lastAttemptAt: 1, tenantId: 1, status: 1, attempts: 1 },
     );
-    const stored = new Map(rows.map((row) => [row._id, row] as const));
+    return new Map(rows.map((row) => [row._id, row] as const));
+  }
+
+  /**
+   * Applies numbered attempt results to the rows read by findAttemptStates and answers each delivery's
+   * resulting status (for the event roll-up). Idempotent, so a log event read twice changes nothing: an
+   * attempt older than the delivery's last one does not overwrite it, and counters only move forward
+   * ($max). Written by _id alone (the filter FerretDB serves from an index; a conditional filter there
+   * scans the collection once per statement).
+   */
+  async applyAttempts(logs: DeliveryLogV1[], stored: Map<string, AttemptState>): Promise<Map<string, DeliveryStatus>> {
+    const statuses = new Map<string, DeliveryStatus>();
+    if (logs.length === 0) return statuses;
     // A log names its delivery's tenant; one that does not match the row is not applied.
     const applicable = logs.filter(
       (log) => stored.get(deliveryIdOf(log.eventId, log.webhookId))?.tenantId === log.tenantId,
