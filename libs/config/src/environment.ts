@@ -10,6 +10,7 @@ import {
   Max,
   Min,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
 import { parseDuration, parseDurationList } from './duration';
 
@@ -18,6 +19,26 @@ const toBoolean = ({ value }: { value: unknown }) =>
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
 const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/;
 const DURATION_LIST = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*(,\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*)*$/;
+
+const RETENTION_MIN_MS = 3_600_000;
+
+/**
+ * A retention age: 0 keeps forever, anything else is at least an hour, so that a unit left off ("30" is
+ * 30 ms) is refused instead of deleting everything.
+ */
+function IsRetention(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRetention',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !DURATION.test(value)) return false;
+        const ms = parseDuration(value);
+        return ms === 0 || ms >= RETENTION_MIN_MS;
+      },
+      defaultMessage: () => '$property must be 0 (keep forever) or a duration of at least 1h, e.g. 30d',
+    },
+  });
+}
 
 /**
  * Every environment variable either app reads, with its default. The README table mirrors this class;
@@ -203,6 +224,21 @@ export class Environment {
   @Transform(toBoolean)
   @IsBoolean()
   ALLOW_PRIVATE_TARGETS = false;
+
+  /**
+   * Age after which an event (with its payload) and its deliveries are deleted, unless one of those
+   * deliveries may still be attempted. 0 keeps them forever.
+   */
+  @IsRetention()
+  RETENTION_EVENTS = '30d';
+
+  /** Age after which a delivery attempt (the logs) is deleted; 0 keeps them forever. */
+  @IsRetention()
+  RETENTION_ATTEMPTS = '30d';
+
+  /** Age after which a bulk retry job is deleted; 0 keeps them forever. */
+  @IsRetention()
+  RETENTION_RETRY_JOBS = '30d';
 
   /** Comma-separated host[:port] entries exempt from the private-target check, e.g. a test receiver. */
   @IsOptional()
