@@ -2,12 +2,13 @@
 # Kafka + FerretDB together. Idempotent, works from any cwd. Ports and data dirs come from the env
 # vars documented in infra/kafka.sh and infra/ferretdb.sh.
 #   up | down | status     the long-lived dev stack (npm start / npm stop)
-#   acquire PID | release PID
+#   acquire PID [SERVICE...] | release PID
 #                          the test stack: several test runs may share it at once (npm test, jest
 #                          on its own, other sessions). Each holds a lease named after its pid;
 #                          acquire starts (from empty data) what is not listening yet and records
 #                          it; the last release stops only what was recorded, so a stack someone
-#                          else runs stays up.
+#                          else runs stays up. SERVICE: kafka, ferretdb (the default: both) or
+#                          secantusdb (the second database engine, infra/secantusdb.sh).
 set -euo pipefail
 LOG_TAG=stack
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -48,9 +49,16 @@ acquire() {
   lock "$LEASES.lock"
   mkdir -p "$LEASES"
   touch "$LEASES/lease.$1"
+  shift
+  (($#)) || set -- kafka ferretdb
   local svc port
-  for svc in kafka ferretdb; do
-    [[ $svc == kafka ]] && port=${KAFKA_PORT:-9092} || port=${FERRETDB_PORT:-27017}
+  for svc in "$@"; do
+    case $svc in
+      kafka) port=${KAFKA_PORT:-9092} ;;
+      ferretdb) port=${FERRETDB_PORT:-27017} ;;
+      secantusdb) port=${SECANTUSDB_PORT:-47018} ;;
+      *) die "unknown service: $svc" ;;
+    esac
     port_open "$port" && continue # already served, by us or by someone else: use it, never stop it
     # From scratch, so no run sees topics, committed offsets or documents an earlier run left.
     bash "$INFRA/$svc.sh" wipe
@@ -78,6 +86,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  acquire | release) [[ ${2:-} =~ ^[0-9]+$ ]] || die "usage: $0 $1 PID"; "$1" "$2" ;;
-  *) echo "usage: $0 {up|down|status|acquire PID|release PID}" >&2; exit 2 ;;
+  acquire) [[ ${2:-} =~ ^[0-9]+$ ]] || die "usage: $0 acquire PID [SERVICE...]"; acquire "${@:2}" ;;
+  release) [[ ${2:-} =~ ^[0-9]+$ ]] || die "usage: $0 release PID"; release "$2" ;;
+  *) echo "usage: $0 {up|down|status|acquire PID [SERVICE...]|release PID}" >&2; exit 2 ;;
 esac

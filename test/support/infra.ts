@@ -23,9 +23,20 @@ export function testKafkaBrokers(): string {
   return `127.0.0.1:${testKafkaPort()}`;
 }
 
-/** A MongoDB URI for FerretDB; give each suite its own dbName so suites never see each other's data. */
+/**
+ * A MongoDB URI on the test database server; give each suite its own dbName so suites never see each
+ * other's data. The server is MONGODB_URI's (scripts/test.sh points it at FerretDB, then at SecantusDB for
+ * the repository specs), else FerretDB on the test port.
+ */
 export function testMongoUri(dbName: string): string {
-  return `mongodb://127.0.0.1:${testMongoPort()}/${dbName}`;
+  const uri = new URL(process.env.MONGODB_URI || `mongodb://127.0.0.1:${testMongoPort()}`);
+  uri.pathname = `/${dbName}`;
+  return uri.toString();
+}
+
+/** Which engine serves MONGODB_URI, for spec titles: scripts/test.sh runs test/persistence on two. */
+export function testDbEngine(): string {
+  return process.env.TEST_DB_ENGINE || 'ferretdb';
 }
 
 /** The environment infra/*.sh needs to start or stop the test stack (test ports, data under .run/test/). */

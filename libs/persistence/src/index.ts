@@ -15,6 +15,7 @@ export * from './delivery-attempt/delivery-attempt.schema';
 export * from './delivery-attempt/delivery-attempt.repository';
 export * from './retry-job/retry-job.schema';
 export * from './retry-job/retry-job.repository';
+export * from './retention/retention.repository';
 export * from './mongo-health.indicator';
 export * from './persistence.module';
 export * from './schema-migrator';

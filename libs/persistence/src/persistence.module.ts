@@ -14,6 +14,7 @@ import { EventRepository } from './event/event.repository';
 import { EVENT_MODEL, EventSchema } from './event/event.schema';
 import { MongoClientWatchdog } from './mongo-client-watchdog';
 import { MongoHealthIndicator } from './mongo-health.indicator';
+import { RetentionRepository } from './retention/retention.repository';
 import { SchemaMigrator } from './schema-migrator';
 import { RetryJobRepository } from './retry-job/retry-job.repository';
 import { RETRY_JOB_MODEL, RetryJobSchema } from './retry-job/retry-job.schema';
@@ -39,6 +40,7 @@ const repositories = [
   DeliveryTaskRepository,
   DeliveryAttemptRepository,
   RetryJobRepository,
+  RetentionRepository,
 ];
 
 @Global()

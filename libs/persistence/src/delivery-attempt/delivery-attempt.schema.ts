@@ -76,3 +76,5 @@ export const DeliveryAttemptSchema = new Schema<DeliveryAttemptDocument>(
 DeliveryAttemptSchema.index({ tenantId: 1, eventId: 1, startedAt: -1, _id: -1 });
 // Serves: a webhook's success rate over the last hours, and the per-minute outcome chart.
 DeliveryAttemptSchema.index({ tenantId: 1, webhookId: 1, startedAt: -1 });
+// Serves: the retention purge's walk over attempts older than RETENTION_ATTEMPTS, oldest first.
+DeliveryAttemptSchema.index({ createdAt: 1 });

@@ -75,7 +75,7 @@ export const DeliverySchema = new Schema<DeliveryDocument>(
   },
   { collection: 'deliveries', versionKey: false },
 );
-// Serves: GET .../status and the event status roll-up (all deliveries of one event).
+// Serves: GET .../status, the event status roll-up and the retention purge (all deliveries of some events).
 DeliverySchema.index({ tenantId: 1, eventId: 1 });
 // Serves: the retry scheduler's "what is due now" scan, and its "when is the next one due" peek.
 DeliverySchema.index({ nextAttemptAt: 1 });

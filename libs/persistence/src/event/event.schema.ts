@@ -100,3 +100,5 @@ EventSchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
 EventSchema.index({ tenantId: 1, status: 1, createdAt: -1, _id: -1 });
 // Serves: the list filtered by type and bulk retry by type.
 EventSchema.index({ tenantId: 1, type: 1, createdAt: -1, _id: -1 });
+// Serves: the retention purge's walk over events older than RETENTION_EVENTS, oldest first, resumable by _id.
+EventSchema.index({ createdAt: 1, _id: 1 });

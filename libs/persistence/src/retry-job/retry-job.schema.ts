@@ -51,3 +51,5 @@ export const RetryJobSchema = new Schema<RetryJobDocument>(
 );
 // Serves: GET /v1/webhooks/retry-jobs/{jobId} is by _id (+ tenant); this one lists a tenant's jobs.
 RetryJobSchema.index({ tenantId: 1, createdAt: -1 });
+// Serves: the retention purge's walk over jobs older than RETENTION_RETRY_JOBS, oldest first.
+RetryJobSchema.index({ createdAt: 1 });
