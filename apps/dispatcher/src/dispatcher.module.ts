@@ -15,8 +15,10 @@ import { WebhookHttpClient } from './http/webhook-http-client';
 import { DeliveryLogConsumer } from './logs/delivery-log.consumer';
 import { PersistDeliveryLogsUseCase } from './logs/persist-delivery-logs.usecase';
 import { DispatcherMetrics } from './metrics/dispatcher-metrics';
+import { PurgeExpiredUseCase } from './retention/purge-expired.usecase';
+import { RetentionPolicy } from './retention/retention-policy';
+import { RetentionRunner } from './retention/retention-runner';
 import { RetryScheduler } from './scheduler/retry-scheduler';
-import { TaskPurger } from './scheduler/task-purger';
 
 @Module({
   imports: [AppConfigModule, LoggingModule, PersistenceModule, KafkaModule, TerminusModule],
@@ -33,7 +35,9 @@ import { TaskPurger } from './scheduler/task-purger';
     PersistDeliveryLogsUseCase,
     DeliveryLogConsumer,
     RetryScheduler,
-    TaskPurger,
+    RetentionPolicy,
+    PurgeExpiredUseCase,
+    RetentionRunner,
   ],
 })
 export class DispatcherModule {}

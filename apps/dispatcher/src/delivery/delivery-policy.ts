@@ -18,8 +18,6 @@ export const SCHEDULER_MAX_SLEEP_MS = 60_000;
 export const SCHEDULER_RETRY_AFTER_FAILURE_MS = 5_000;
 /** Due retries one scheduler publishes per round. */
 export const SCHEDULER_BATCH = 500;
-/** Completed delivery claims are kept this long to de-duplicate redelivered commands, then purged. */
-export const TASK_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Sockets kept per receiving host: enough for many endpoints on one host, bounded so one host can't take them all. */
 export const ORIGIN_CONNECTION_CAP = 256;
 /** Statuses that disable the endpoint instead of retrying: the receiver says it is gone for good. */

@@ -62,4 +62,11 @@ export class DispatcherMetrics {
     help: 'Commands published to send the next delivery of a FIFO webhook.',
     registers: [metricsRegistry],
   });
+
+  readonly retentionDeleted = new Counter({
+    name: 'webhook_retention_deleted_total',
+    help: 'Documents deleted by the retention purge, by collection.',
+    labelNames: ['collection'] as const,
+    registers: [metricsRegistry],
+  });
 }

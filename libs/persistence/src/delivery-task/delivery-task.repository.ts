@@ -131,11 +131,6 @@ export class DeliveryTaskRepository {
     });
   }
 
-  async purgeOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.tasks.deleteMany({ createdAt: { $lt: cutoff }, state: DeliveryTaskState.Completed });
-    return result.deletedCount;
-  }
-
   private async tasksById(claims: TaskClaim[]): Promise<Map<string, DeliveryTaskDocument>> {
     const tasks = await findManyById(
       this.tasks,

@@ -9,7 +9,7 @@ export enum DeliveryTaskState {
 
 /**
  * Claim on one (command, webhook) pair. It is what keeps two dispatchers from sending the same delivery
- * at once, and a redelivered Kafka message from sending it twice. Purged by age (no TTL index: FerretDB).
+ * at once, and a redelivered Kafka message from sending it twice. Purged by age (apps/dispatcher/src/retention).
  */
 export interface DeliveryTaskDocument {
   /** "<commandId>:<webhookId>" */
@@ -51,5 +51,5 @@ export const DeliveryTaskSchema = new Schema<DeliveryTaskDocument>(
   },
   { collection: 'delivery_tasks', versionKey: false },
 );
-// Serves: the retention purge of old tasks.
+// Serves: the retention purge's walk over tasks older than TASK_RETENTION_MS, oldest first.
 DeliveryTaskSchema.index({ createdAt: 1 });
