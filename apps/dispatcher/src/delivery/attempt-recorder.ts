@@ -70,23 +70,19 @@ export class AttemptRecorder {
   }
 
   /**
-   * One write per webhook per flush: disabling wins over the streak bookkeeping. Two writes to the same
-   * document at once could also lose one on backends without document-level atomicity (FerretDB/SQLite).
+   * One statement per webhook per flush, all in one bulk write: disabling wins, otherwise the newest
+   * outcome counts. Two writes to the same document at once could also lose one on backends without
+   * document-level atomicity (FerretDB/SQLite).
    */
   private async applyEffects(effects: WebhookEffect[]): Promise<void> {
     const perWebhook = new Map<string, WebhookEffect>();
     for (const effect of effects) {
       const earlier = perWebhook.get(effect.webhookId);
-      if (!earlier?.disableReason) perWebhook.set(effect.webhookId, effect);
+      if (!earlier || (!earlier.disableReason && (effect.disableReason || effect.at >= earlier.at)))
+        perWebhook.set(effect.webhookId, effect);
     }
-    await Promise.all(
-      [...perWebhook.values()].map(({ tenantId, webhookId, success, at, disableReason }) => {
-        const tenant = asTenantId(tenantId);
-        if (disableReason) return this.webhooks.disable(tenant, webhookId, disableReason);
-        return success
-          ? this.webhooks.recordSuccess(tenant, webhookId, at)
-          : this.webhooks.recordFailure(tenant, webhookId, at);
-      }),
+    await this.webhooks.applyHealth(
+      [...perWebhook.values()].map((effect) => ({ ...effect, tenantId: asTenantId(effect.tenantId) })),
     );
   }
 }

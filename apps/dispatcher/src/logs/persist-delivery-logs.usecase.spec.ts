@@ -124,7 +124,6 @@ describe('PersistDeliveryLogsUseCase', () => {
       ['both delivered', [Delivered, Delivered], EventStatus.Delivered],
       ['both failed', [Failed, Failed], EventStatus.Failed],
       ['one delivered, one failed', [Delivered, Failed], EventStatus.PartiallyDelivered],
-      ['both back to pending', [Pending, Pending], EventStatus.Pending],
     ])('%s', async (_story, moved: DeliveryStatus[], expected: EventStatus) => {
       const targets = [
         { webhookId: 'wh-a', status: Pending },
@@ -145,6 +144,16 @@ describe('PersistDeliveryLogsUseCase', () => {
         },
       ]);
     });
+  });
+
+  it('writes no event none of whose targets moved (a replayed or repeated outcome)', async () => {
+    const targets = [
+      { webhookId: 'wh-a', status: DeliveryStatus.Delivered },
+      { webhookId: 'wh-b', status: DeliveryStatus.Pending },
+    ];
+    const { useCase, events } = setUp([{ _id: 'ev-1', tenantId: 't1', targets }]);
+    await useCase.execute([log({ webhookId: 'wh-a', deliveryStatus: DeliveryStatus.Delivered })]);
+    expect(events.setStatuses).toHaveBeenCalledWith([]);
   });
 
   it('adds a webhook that joins an event later to its targets', async () => {

@@ -64,7 +64,10 @@ export class PersistDeliveryLogsUseCase {
     const updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[] = [];
     for (const event of events.filter(({ targets }) => targets)) {
       const targets = new Map(event.targets!.map(({ webhookId, status }) => [webhookId, status] as const));
-      for (const [webhookId, status] of moved.get(event._id)!) targets.set(webhookId, status);
+      const changes = [...moved.get(event._id)!].filter(([webhookId, status]) => targets.get(webhookId) !== status);
+      // The status follows from the targets: an event none of whose targets moved is not written again.
+      if (changes.length === 0) continue;
+      for (const [webhookId, status] of changes) targets.set(webhookId, status);
       updates.push({
         eventId: event._id,
         status: rollUpEventStatus([...targets.values()]),

@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { AnyBulkWriteOperation, Model } from 'mongoose';
 import { findManyById, findOwnedById } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { WEBHOOK_MODEL, WebhookDocument, WebhookSecret } from './webhook.schema';
+
+/** How stale a webhook's `lastSuccessAt` may be: it is rewritten at most this often under steady success. */
+export const LAST_SUCCESS_PRECISION_MS = 60_000;
+
+/** One webhook's outcome in a batch of attempts; a disable reason wins over the rest. */
+export interface WebhookHealthOutcome {
+  tenantId: TenantId;
+  webhookId: string;
+  success: boolean;
+  at: Date;
+  disableReason: string | null;
+}
 
 @Injectable()
 export class WebhookRepository {
@@ -42,16 +54,54 @@ export class WebhookRepository {
       .exec();
   }
 
+  /**
+   * What a batch of attempts taught about its webhooks, in one bulk write: disables, the start of failure
+   * streaks, and successes. A success is written only when it ends a streak or the stored one is over
+   * LAST_SUCCESS_PRECISION_MS old, so a busy endpoint is not rewritten on every batch; the conditions sit in
+   * the filters, where a write that changes nothing costs no document write.
+   */
+  async applyHealth(outcomes: WebhookHealthOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const operations: AnyBulkWriteOperation<WebhookDocument>[] = outcomes.map(
+      ({ tenantId, webhookId, success, at, disableReason }) => {
+        if (disableReason) {
+          return {
+            updateOne: {
+              filter: { _id: webhookId, tenantId, active: true },
+              update: { $set: { active: false, disabledReason: disableReason, disabledAt: at, updatedAt: at } },
+            },
+          };
+        }
+        if (!success) {
+          return {
+            updateOne: {
+              filter: { _id: webhookId, tenantId, failingSince: null },
+              update: { $set: { failingSince: at } },
+            },
+          };
+        }
+        const stale = new Date(at.getTime() - LAST_SUCCESS_PRECISION_MS);
+        return {
+          updateOne: {
+            filter: {
+              _id: webhookId,
+              tenantId,
+              $or: [{ failingSince: { $ne: null } }, { lastSuccessAt: null }, { lastSuccessAt: { $lt: stale } }],
+            },
+            update: { $set: { lastSuccessAt: at, failingSince: null } },
+          },
+        };
+      },
+    );
+    await this.webhooks.bulkWrite(operations, { ordered: false });
+  }
+
   async disable(tenantId: TenantId, webhookId: string, reason: string): Promise<void> {
     const now = new Date();
     await this.webhooks.updateOne(
       { _id: webhookId, tenantId, active: true },
       { $set: { active: false, disabledReason: reason, disabledAt: now, updatedAt: now } },
     );
-  }
-
-  async recordSuccess(tenantId: TenantId, webhookId: string, at: Date): Promise<void> {
-    await this.webhooks.updateOne({ _id: webhookId, tenantId }, { $set: { lastSuccessAt: at, failingSince: null } });
   }
 
   /** Marks the start of a failure streak; no-op while one is already running. */
