@@ -1,0 +1,261 @@
+import { AppConfig } from '@app/config';
+import { DeliveryCommand, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import {
+  DeliveryDocument,
+  deliveryIdOf,
+  DeliveryRepository,
+  DeliveryTaskRepository,
+  EventDocument,
+  EventRepository,
+  newWebhook,
+  pendingDeliveryRow,
+  TaskClaim,
+  WebhookDocument,
+  WebhookRepository,
+} from '@app/persistence';
+import { FifoQueue, FifoTarget } from '../fifo/fifo-queue';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
+import { AttemptRecorder } from './attempt-recorder';
+import { DeliveryPolicy } from './delivery-policy';
+import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
+import { AttemptTarget, SendAttempt } from './send-attempt';
+
+const created = new Date('2030-01-01T00:00:00.000Z');
+const event = (id: string, tenantId = 't1', type = 'order.created'): EventDocument => ({
+  _id: id,
+  tenantId,
+  type,
+  payloadJson: '{"n":1}',
+  idempotencyKey: id,
+  status: 'pending' as EventDocument['status'],
+  webhookCount: 1,
+  createdAt: created,
+  updatedAt: created,
+});
+const webhook = (id: string, changes: Partial<WebhookDocument> = {}): WebhookDocument => ({
+  ...newWebhook({ _id: id, tenantId: 't1', url: `https://receiver.test/${id}`, secrets: [] }, created),
+  ...changes,
+});
+const command = (eventId: string, changes: Partial<DeliveryCommand> = {}): DeliveryCommand => ({
+  version: 1,
+  commandId: `cmd-${eventId}-${changes.webhookId ?? 'all'}`,
+  eventId,
+  trigger: DeliveryTrigger.Initial,
+  ...changes,
+});
+const row = (eventId: string, webhookId: string, changes: Partial<DeliveryDocument> = {}): DeliveryDocument => ({
+  ...pendingDeliveryRow({ tenantId: 't1', eventId, webhookId, url: `https://receiver.test/${webhookId}` }, created),
+  ...changes,
+});
+
+/** The use case over in-memory repositories; every claim succeeds unless a test says otherwise. */
+function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; rows?: DeliveryDocument[] }) {
+  const events = {
+    findManyForDispatch: jest.fn(async (ids: string[]) => (data.events ?? []).filter(({ _id }) => ids.includes(_id))),
+  };
+  const webhooks = {
+    findByIdsOfAnyTenant: jest.fn(async (ids: string[]) =>
+      (data.webhooks ?? []).filter(({ _id }) => ids.includes(_id)),
+    ),
+    findActiveOfTenants: jest.fn(async (tenantIds: string[]) =>
+      (data.webhooks ?? []).filter(({ tenantId, active }) => active && tenantIds.includes(tenantId)),
+    ),
+  };
+  const deliveries = {
+    findByIds: jest.fn(async (ids: string[]) => (data.rows ?? []).filter(({ _id }) => ids.includes(_id))),
+    ensureTargets: jest.fn(async () => undefined),
+  };
+  const tasks = {
+    claim: jest.fn(async (claims: TaskClaim[]) => claims.map(({ taskId }) => ({ taskId, outcome: 'claimed' }))),
+    release: jest.fn(async () => undefined),
+  };
+  const sendAttempt = {
+    execute: jest.fn(async (target: AttemptTarget) => ({
+      log: { attemptId: target.attemptId, eventId: target.event._id },
+      effect: null,
+    })),
+  };
+  const recorder = { record: jest.fn(async () => undefined), republish: jest.fn(async () => undefined) };
+  const fifo = { holdBack: jest.fn(async (_targets: FifoTarget[]) => new Set<string>()) };
+  const metrics = { payloadBytesInFlight: { set: jest.fn() } };
+  const settings: Record<string, number> = { ENDPOINT_CONCURRENCY: 4, DISPATCHER_MAX_IN_FLIGHT_BYTES: 64 << 20 };
+  const useCase = new DispatchCommandsUseCase(
+    events as unknown as EventRepository,
+    webhooks as unknown as WebhookRepository,
+    deliveries as unknown as DeliveryRepository,
+    tasks as unknown as DeliveryTaskRepository,
+    sendAttempt as unknown as SendAttempt,
+    recorder as unknown as AttemptRecorder,
+    fifo as unknown as FifoQueue,
+    metrics as unknown as DispatcherMetrics,
+    { claimLeaseMs: 30_000 } as DeliveryPolicy,
+    { get: (key: string) => settings[key] } as unknown as AppConfig,
+  );
+  /** Runs a batch to the end: each command's outcome, and the (event, webhook) pairs sent. */
+  const run = async (commands: DeliveryCommand[]) => {
+    const outcomes = (await Promise.allSettled(await useCase.execute(commands))).map((outcome) =>
+      outcome.status === 'fulfilled'
+        ? 'done'
+        : outcome.reason instanceof UndeliverableCommandError
+          ? `undeliverable: ${outcome.reason.message}`
+          : outcome.reason,
+    );
+    const sent = sendAttempt.execute.mock.calls.map(([target]) => `${target.event._id}->${target.webhook._id}`);
+    return { outcomes, sent: sent.sort() };
+  };
+  return { run, events, webhooks, deliveries, tasks, sendAttempt, recorder, fifo };
+}
+
+describe('DispatchCommandsUseCase planning', () => {
+  it('refuses a command for an unknown event and still delivers the rest of the batch', async () => {
+    const { run } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
+    const { outcomes, sent } = await run([command('ev-missing', { webhookId: 'wh-1' }), command('ev-1')]);
+    expect(outcomes).toEqual(['undeliverable: unknown event ev-missing', 'done']);
+    expect(sent).toEqual(['ev-1->wh-1']);
+  });
+
+  it.each([
+    ['a webhook that does not exist', []],
+    ["another tenant's webhook", [webhook('wh-x', { tenantId: 't2' })]],
+  ])('refuses a command naming %s', async (_case, stored) => {
+    const { run } = setUp({ events: [event('ev-1')], webhooks: stored });
+    const { outcomes, sent } = await run([command('ev-1', { webhookId: 'wh-x' })]);
+    expect(outcomes).toEqual(['undeliverable: unknown webhook wh-x for event ev-1']);
+    expect(sent).toEqual([]);
+  });
+
+  it("fans a command naming no webhook out to the tenant's active subscribers of the event type", async () => {
+    const { run, webhooks } = setUp({
+      events: [event('ev-1'), event('ev-2', 't2')],
+      webhooks: [
+        webhook('wh-all'),
+        webhook('wh-orders', { eventTypes: ['order.created', 'order.paid'] }),
+        webhook('wh-refunds', { eventTypes: ['refund.issued'] }),
+        webhook('wh-off', { active: false }),
+        webhook('wh-t2', { tenantId: 't2' }),
+      ],
+    });
+    const { sent } = await run([command('ev-1'), command('ev-2'), command('ev-1', { webhookId: 'wh-refunds' })]);
+    expect(sent).toEqual(['ev-1->wh-all', 'ev-1->wh-orders', 'ev-1->wh-refunds', 'ev-2->wh-t2']);
+    // One read of each kind for the whole batch.
+    expect(webhooks.findActiveOfTenants).toHaveBeenCalledTimes(1);
+    expect(webhooks.findActiveOfTenants.mock.calls[0][0].sort()).toEqual(['t1', 't2']);
+    expect(webhooks.findByIdsOfAnyTenant).toHaveBeenCalledWith(['wh-refunds']);
+  });
+
+  it('finishes a command whose event has no subscriber without sending anything', async () => {
+    const { run } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1', { eventTypes: ['other'] })] });
+    const { outcomes, sent } = await run([command('ev-1')]);
+    expect(outcomes).toEqual(['done']);
+    expect(sent).toEqual([]);
+  });
+
+  it('creates the delivery rows a command names for the first time, and sends them as pending', async () => {
+    const { run, deliveries, sendAttempt } = setUp({
+      events: [event('ev-1')],
+      webhooks: [webhook('wh-old'), webhook('wh-new')],
+      rows: [row('ev-1', 'wh-old', { status: DeliveryStatus.Retrying, attempts: 1, scheduledFailures: 1 })],
+    });
+    await run([command('ev-1')]);
+    expect(deliveries.ensureTargets).toHaveBeenCalledWith([
+      { tenantId: 't1', eventId: 'ev-1', webhookId: 'wh-new', url: 'https://receiver.test/wh-new' },
+    ]);
+    const deliveryOf = (webhookId: string) =>
+      sendAttempt.execute.mock.calls.find(([target]) => target.webhook._id === webhookId)![0].delivery;
+    expect(deliveryOf('wh-new')).toEqual({
+      status: DeliveryStatus.Pending,
+      scheduledFailures: 0,
+      nextAttemptAt: null,
+      attempts: 0,
+    });
+    expect(deliveryOf('wh-old')).toMatchObject({ status: DeliveryStatus.Retrying, scheduledFailures: 1 });
+  });
+
+  it.each<[DeliveryTrigger, DeliveryStatus, boolean]>([
+    [DeliveryTrigger.Automatic, DeliveryStatus.Delivered, false],
+    [DeliveryTrigger.Automatic, DeliveryStatus.Failed, false],
+    [DeliveryTrigger.Automatic, DeliveryStatus.Retrying, true],
+    [DeliveryTrigger.Manual, DeliveryStatus.Delivered, true],
+    [DeliveryTrigger.Manual, DeliveryStatus.Failed, true],
+    [DeliveryTrigger.Initial, DeliveryStatus.Pending, true],
+  ])('%s command for a %s delivery: sent %s', async (trigger, status, expected) => {
+    const { run } = setUp({
+      events: [event('ev-1')],
+      webhooks: [webhook('wh-1')],
+      rows: [row('ev-1', 'wh-1', { status, attempts: 1 })],
+    });
+    const { outcomes, sent } = await run([command('ev-1', { webhookId: 'wh-1', trigger })]);
+    expect(outcomes).toEqual(['done']);
+    expect(sent).toEqual(expected ? ['ev-1->wh-1'] : []);
+  });
+
+  it('asks the FIFO queue about FIFO targets only, and holds back what it says', async () => {
+    const { run, fifo } = setUp({
+      events: [event('ev-1'), event('ev-2')],
+      webhooks: [webhook('wh-fifo', { fifo: true }), webhook('wh-plain')],
+      rows: [row('ev-1', 'wh-fifo')],
+    });
+    fifo.holdBack.mockResolvedValue(new Set([deliveryIdOf('ev-2', 'wh-fifo')]));
+    const { sent } = await run([command('ev-1'), command('ev-2')]);
+
+    const asked = fifo.holdBack.mock.calls[0][0].map(({ event: { _id }, webhook: { _id: id }, row: known }) => [
+      _id,
+      id,
+      known?._id ?? null,
+    ]);
+    expect(asked.sort()).toEqual([
+      ['ev-1', 'wh-fifo', 'ev-1:wh-fifo'],
+      ['ev-2', 'wh-fifo', null],
+    ]);
+    expect(sent).toEqual(['ev-1->wh-fifo', 'ev-1->wh-plain', 'ev-2->wh-plain']);
+  });
+});
+
+describe('DispatchCommandsUseCase sending', () => {
+  it('claims (command, webhook), sends, and records the attempt with its claim', async () => {
+    const { run, tasks, recorder, sendAttempt } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
+    await run([command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' })]);
+    const { attemptId } = sendAttempt.execute.mock.calls[0][0];
+    expect(tasks.claim).toHaveBeenCalledWith([{ taskId: 'c-1:wh-1', attemptId }], expect.any(String), 30_000);
+    expect(recorder.record).toHaveBeenCalledWith(
+      { attemptId, eventId: 'ev-1' },
+      [{ taskId: 'c-1:wh-1', attemptId }],
+      null,
+    );
+  });
+
+  it('publishes again the stored log of a command already completed, without sending', async () => {
+    const { run, tasks, recorder, sendAttempt } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
+    tasks.claim.mockImplementation(async (claims: TaskClaim[]) =>
+      claims.map(({ taskId }) => ({ taskId, outcome: 'completed', logJson: '{"stored":true}' })),
+    );
+    await run([command('ev-1', { webhookId: 'wh-1' })]);
+    expect(sendAttempt.execute).not.toHaveBeenCalled();
+    expect(recorder.republish).toHaveBeenCalledWith('{"stored":true}', 'ev-1');
+    expect(recorder.record).not.toHaveBeenCalled();
+  });
+
+  it('sends a FIFO schedule step once: the second command to reach it gives its claim back', async () => {
+    const { run, tasks, sendAttempt, recorder } = setUp({
+      events: [event('ev-1')],
+      webhooks: [webhook('wh-1', { fifo: true })],
+      rows: [row('ev-1', 'wh-1', { status: DeliveryStatus.Retrying, attempts: 1, scheduledFailures: 1 })],
+    });
+    tasks.claim.mockImplementation(async (claims: TaskClaim[]) =>
+      claims.map(({ taskId }) =>
+        taskId.startsWith('fifo-step:')
+          ? { taskId, outcome: 'completed', logJson: null }
+          : { taskId, outcome: 'claimed' },
+      ),
+    );
+    await run([command('ev-1', { commandId: 'retry-1', webhookId: 'wh-1', trigger: DeliveryTrigger.Automatic })]);
+
+    const stepClaim = tasks.claim.mock.calls
+      .flatMap(([claims]) => claims)
+      .find(({ taskId }) => taskId.startsWith('fifo'));
+    expect(stepClaim?.taskId).toBe('fifo-step:ev-1:wh-1:1');
+    expect(tasks.release).toHaveBeenCalledWith([{ taskId: 'retry-1:wh-1', attemptId: stepClaim?.attemptId }]);
+    expect(sendAttempt.execute).not.toHaveBeenCalled();
+    expect(recorder.record).not.toHaveBeenCalled();
+  });
+});
