@@ -149,6 +149,7 @@ describe('Authentication, tenancy and secrets', () => {
     ['GET', `/v1/webhooks/retry-jobs/${ownerJobId}`],
     ['GET', '/v1/stats/deliveries-per-minute'],
     ['GET', `/v1/stats/webhook-success-rates?webhookIds=${ownerWebhookId}`],
+    ['GET', '/v1/whoami'],
   ];
 
   describe('401 for every way a credential can be wrong, on every authenticated route', () => {

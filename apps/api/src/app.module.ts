@@ -13,6 +13,7 @@ import { StrictValidationPipe } from './http/strict-validation.pipe';
 import { RetriesModule } from './retries/retries.module';
 import { RetryJobsModule } from './retry-jobs/retry-jobs.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WhoamiModule } from './whoami/whoami.module';
 
 @Module({
   imports: [
@@ -29,6 +30,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     WebhooksModule,
     EventIntakeModule,
     ConsoleModule,
+    WhoamiModule,
   ],
   controllers: [MetricsController],
   providers: [
