@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { BASELINE_ROUTE, measureApi, RETRY_ROUTE } from './lib/api-throughput';
+import { measureApi, ROUTE_BASELINES } from './lib/api-throughput';
 import { REPO_ROOT } from './lib/app-process';
 import { measureDispatcher } from './lib/dispatcher-throughput';
 import { measureEndToEnd } from './lib/end-to-end-latency';
@@ -125,14 +125,16 @@ async function main(): Promise<void> {
         infraPids,
         cpuProfileDir: env.BENCH_CPU_PROF ? join(resultsDir, 'profiles', stamp) : undefined,
       });
-      const ratios = api.routes
-        .filter((route) => route.route === RETRY_ROUTE)
-        .map((retry) => {
-          const baseline = api.routes.find(
-            (route) => route.route === BASELINE_ROUTE && route.connections === retry.connections,
-          )!;
-          return { connections: retry.connections, ratio: retry.reqPerSec / baseline.reqPerSec };
-        });
+      const ratios = ROUTE_BASELINES.flatMap(({ route, baseline }) =>
+        api.routes
+          .filter((measured) => measured.route === route)
+          .map((measured) => {
+            const base = api.routes.find(
+              (other) => other.route === baseline && other.connections === measured.connections,
+            )!;
+            return { route, baseline, connections: measured.connections, ratio: measured.reqPerSec / base.reqPerSec };
+          }),
+      );
       report.api = { ...api, ratios };
     }
   } finally {

@@ -42,20 +42,29 @@ export interface ApiBenchResult {
   apiCpuMs: number;
 }
 
-/** The route under test and its baseline. */
+/** The routes under test and their baselines. */
 export const RETRY_ROUTE = 'POST /v1/webhooks/events/{id}/retry';
+/** A new event (no idempotency key) for the one subscribed webhook: one event, one delivery row, one command. */
+export const INGEST_ROUTE = 'POST /v1/webhooks/events';
 /**
- * Same bearer-token auth (one token lookup), same throttler guard, same UUID path validation and the
- * same event read (GetEventUseCase) as the retry; it neither looks up webhooks, nor writes deliveries,
- * nor publishes to Kafka. The API has no route that does the retry's auth and validation and nothing else.
+ * Issue 5's baseline for the retry: same auth, throttler, UUID path validation and event read; no webhook
+ * read, no delivery rows, no Kafka.
  */
 export const BASELINE_ROUTE = 'GET /v1/webhooks/events/{id}';
+/** Issue 15's baseline: the same guards (token check, per-token limit) and envelope, answering a constant. */
+export const WHOAMI_ROUTE = 'GET /v1/whoami';
 /** No auth, no database: the floor of the HTTP stack (Nest + Express + pino-http). */
 export const HEALTH_ROUTE = 'GET /health';
+/** What each route is divided by in the report, at the same connection count. */
+export const ROUTE_BASELINES: { route: string; baseline: string }[] = [
+  { route: RETRY_ROUTE, baseline: BASELINE_ROUTE },
+  { route: RETRY_ROUTE, baseline: WHOAMI_ROUTE },
+  { route: INGEST_ROUTE, baseline: WHOAMI_ROUTE },
+];
 
 /**
- * (3) The retry endpoint under autocannon at fixed concurrency, against the baseline route, on the
- * built API (dist/apps/api/main.js) with one webhook on the receiver: each retry publishes one command.
+ * (3) The ingest and retry endpoints under autocannon at fixed concurrency, against the baseline routes,
+ * on the built API (dist/apps/api/main.js) with one webhook on the receiver: each request publishes one command.
  * The per-token rate limit is raised for the bench (RATE_LIMIT_PER_MINUTE) so that it does not answer 429.
  */
 export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResult> {
@@ -88,8 +97,15 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
     const { eventId } = await post('/v1/webhooks/events', { type: 'bench.api', payload: { amount: 42 } });
 
     const routes = {
+      [INGEST_ROUTE]: {
+        url: `${base}/v1/webhooks/events`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ type: 'bench.api', payload: { amount: 42, currency: 'EUR', customer: 'cus_42' } }),
+      },
       [RETRY_ROUTE]: { url: `${base}/v1/webhooks/events/${eventId}/retry`, method: 'POST', headers, body: '{}' },
       [BASELINE_ROUTE]: { url: `${base}/v1/webhooks/events/${eventId}`, method: 'GET', headers },
+      [WHOAMI_ROUTE]: { url: `${base}/v1/whoami`, method: 'GET', headers },
       [HEALTH_ROUTE]: { url: `${base}/health`, method: 'GET' },
     };
     const results: RouteResult[] = [];
