@@ -177,25 +177,31 @@ describe('DeliveryRepository: taking due retries', () => {
     expect((await deliveries.takeDue(now, 10)).taken.map((row) => row._id)).toEqual([unpublished]);
   });
 
-  it('takes deliveries idle with nothing scheduled, never attempted or retrying, once per idle spell', async () => {
+  it('takes deliveries idle with nothing scheduled, never attempted automatically or retrying, once per idle spell', async () => {
     const now = new Date();
     const idleSince = new Date(now.getTime() - 10 * 60_000);
     const longAgo = new Date(idleSince.getTime() - 1_000);
     const strandedRetry = await retrying(null, { updatedAt: longAgo });
     const neverAttempted = await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Pending, attempts: 0 });
+    // Its initial command was lost and a manual retry failed: still pending, and nothing else would send it.
+    const onlyManuallyAttempted = await retrying(null, {
+      updatedAt: longAgo,
+      status: DeliveryStatus.Pending,
+      attempts: 1,
+    });
     const left = [
       await retrying(null, { updatedAt: now }),
       await retrying(null, { updatedAt: longAgo, heldBy: randomUUID() }),
       await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Delivered }),
-      await retrying(null, { updatedAt: longAgo, status: DeliveryStatus.Pending, attempts: 1 }),
       await retrying(new Date(now.getTime() + 60_000), { updatedAt: longAgo }),
     ];
     const before = await Promise.all(left.map(rowOf));
 
     const taken = await deliveries.takeStranded(idleSince, now, 100);
 
-    expect(taken.map((row) => row._id).sort()).toEqual([strandedRetry, neverAttempted].sort());
-    for (const id of [strandedRetry, neverAttempted]) {
+    const stranded = [strandedRetry, neverAttempted, onlyManuallyAttempted];
+    expect(taken.map((row) => row._id).sort()).toEqual(stranded.sort());
+    for (const id of stranded) {
       expect(await rowOf(id)).toMatchObject({ updatedAt: now, nextAttemptAt: null });
     }
     expect(await Promise.all(left.map(rowOf))).toEqual(before);

@@ -75,10 +75,11 @@ describe('RetryScheduler', () => {
         DeliveryTrigger.Automatic,
       ],
       [
-        'pending after a manual attempt: the retry of step 0',
+        // Manual attempts leave a delivery pending: its initial attempt is still to be made.
+        'pending after a manual attempt: its initial command',
         { attempts: 1 },
-        'retry:ev-1:wh-1:0',
-        DeliveryTrigger.Automatic,
+        'initial:ev-1:wh-1',
+        DeliveryTrigger.Initial,
       ],
     ])('%s', async (_case, state, commandId, trigger) => {
       deliveries.takeDue.mockResolvedValueOnce(due([row('ev-1', state)]));

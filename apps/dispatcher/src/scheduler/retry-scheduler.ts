@@ -156,7 +156,8 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
  * time: a never-attempted delivery's initial command, or the retry of its current step in the schedule.
  */
 function commandFor(delivery: DeliveryDocument): DeliveryCommandV1 {
-  const neverAttempted = delivery.status === DeliveryStatus.Pending && delivery.attempts === 0;
+  // Only the initial or an automatic attempt moves a delivery out of pending; manual ones leave it there.
+  const neverAttempted = delivery.status === DeliveryStatus.Pending;
   return {
     version: 1,
     commandId: neverAttempted

@@ -229,8 +229,8 @@ export class DeliveryRepository {
 
   /**
    * Takes deliveries whose command seems lost, for the scheduler to publish again: idle since before
-   * `idleSince` with nothing scheduled, and either never attempted (`pending`: the event's initial command
-   * never reached a dispatcher) or `retrying` (a scheduler took the retry and died before publishing it).
+   * `idleSince` with nothing scheduled, and either `pending` (the event's initial command never reached a
+   * dispatcher; manual attempts leave a delivery pending) or `retrying` (a scheduler took the retry and died before publishing it).
    * Taking one touches its `updatedAt`, so it is taken again only after another idle spell. Held FIFO
    * deliveries wait for the one ahead of them and are left alone.
    */
@@ -240,7 +240,7 @@ export class DeliveryRepository {
         updatedAt: { $lt: idleSince },
         nextAttemptAt: null,
         heldBy: null,
-        $or: [{ status: DeliveryStatus.Pending, attempts: 0 }, { status: DeliveryStatus.Retrying }],
+        $or: [{ status: DeliveryStatus.Pending }, { status: DeliveryStatus.Retrying }],
       })
       .limit(limit)
       .lean<DeliveryDocument[]>()
