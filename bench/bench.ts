@@ -6,6 +6,7 @@ import { measureApi, ROUTE_BASELINES } from './lib/api-throughput';
 import { REPO_ROOT } from './lib/app-process';
 import { measureDispatcher } from './lib/dispatcher-throughput';
 import { measureEndToEnd } from './lib/end-to-end-latency';
+import { measureLeastWork } from './lib/least-work-baseline';
 import { measureLogWrites } from './lib/log-writes';
 import { listenerPid } from './lib/proc-stats';
 import { measureRawCeiling } from './lib/raw-ceiling';
@@ -19,7 +20,8 @@ import { BenchReport, toMarkdown } from './lib/report';
  *   BENCH_COMMANDS (1000)  BENCH_WEBHOOKS (50)  BENCH_DISPATCHERS ("1,2")
  *   BENCH_RAW_SECONDS (5)  BENCH_API_SECONDS (5)  BENCH_API_CONNECTIONS ("10,50")  BENCH_LOG_DOCS (5000)
  *   BENCH_E2E_RATES ("200,500")  BENCH_E2E_SECONDS (10)
- *   BENCH_ONLY ("raw,dispatcher,e2e,api,logs")   BENCH_CPU_PROF=1 (profile each dispatcher and the API, bench/results/profiles/)
+ *   BENCH_ONLY ("raw,baseline,dispatcher,e2e,api,logs"; baseline is the least-work baseline, (2a))
+ *   BENCH_CPU_PROF=1 (profile each dispatcher and the API, bench/results/profiles/)
  *   BENCH_LOG_LEVEL (info, the apps' default)
  */
 const env = process.env;
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
   const mongoUri = (suffix: string) => `mongodb://127.0.0.1:${mongoPort}/${dbPrefix}_${suffix}`;
   const resultsDir = join(REPO_ROOT, 'bench/results');
   const logDir = join(REPO_ROOT, '.run/bench/logs');
-  const only = new Set(listOf('BENCH_ONLY', 'raw,dispatcher,e2e,api,logs'));
+  const only = new Set(listOf('BENCH_ONLY', 'raw,baseline,dispatcher,e2e,api,logs'));
   const appEnv = { LOG_LEVEL: env.BENCH_LOG_LEVEL || 'info' };
   const settings = {
     commands: numberOf('BENCH_COMMANDS', 1000),
@@ -74,6 +76,18 @@ async function main(): Promise<void> {
       say(`(1) raw ceiling, ${settings.rawSeconds} s`);
       report.rawCeiling = await measureRawCeiling(receiver.url('raw', 'hook'), settings.rawSeconds);
     }
+    if (only.has('baseline')) {
+      say(`(2a) least-work baseline, ${settings.commands} commands over ${settings.webhooks} webhooks`);
+      report.leastWork = await measureLeastWork({
+        kafkaBrokers,
+        mongoUri: mongoUri('least'),
+        receiver,
+        commands: settings.commands,
+        webhooks: settings.webhooks,
+        infraPids,
+        progress: say,
+      });
+    }
     if (only.has('dispatcher')) {
       const cpuProfileDir = env.BENCH_CPU_PROF ? join(resultsDir, 'profiles', stamp) : undefined;
       for (const dispatchers of settings.dispatchers.split(',').map(Number)) {
@@ -91,7 +105,11 @@ async function main(): Promise<void> {
           infraPids,
           progress: say,
         });
-        report.dispatcher.push({ ...run, ratioToRaw: run.persistedPerSec / report.rawCeiling!.postsPerSec });
+        report.dispatcher.push({
+          ...run,
+          ratioToRaw: run.persistedPerSec / report.rawCeiling!.postsPerSec,
+          ratioToLeastWork: report.leastWork && run.persistedPerSec / report.leastWork.persistedPerSec,
+        });
       }
     }
     if (only.has('e2e')) {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ConsumerGroup, initialCommandIdOf, KafkaTopic } from '@app/contracts';
+import { ConsumerGroup, KafkaTopic } from '@app/contracts';
 import { DELIVERY_ATTEMPT_MODEL } from '@app/persistence';
 import { BenchApp, freePort, sleep, waitUntil } from './app-process';
 import { BenchDatabase } from './bench-database';
+import { seedDeliveryCommands } from './delivery-commands';
 import { BenchKafka } from './kafka-admin';
 import { cpuMs, peakRssMb, RssSampler } from './proc-stats';
 import { BenchReceiver } from './receiver';
+import { scrapeWorkCounts, workCounterArgs, WorkPerDelivery, workPerDelivery } from './work-counts';
 
 export interface DispatcherBenchOptions {
   kafkaBrokers: string;
@@ -56,6 +58,8 @@ export interface DispatcherBenchResult {
   vmHwmMb: number[];
   /** CPU the infrastructure processes used over the same window, per command (ms). */
   infraCpuMsPerDelivery: Record<string, number>;
+  /** MongoDB commands, documents written and Kafka requests of all dispatchers over the same window. */
+  work: WorkPerDelivery;
 }
 
 /**
@@ -72,39 +76,31 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
   const apps: BenchApp[] = [];
   try {
     const tenantId = `bench-${runKey}`;
-    const webhooks = await db.createWebhooks(
+    const messages = await seedDeliveryCommands(
+      db,
       tenantId,
+      commands,
       Array.from({ length: webhookCount }, (_, index) => options.receiver.url(runKey, index)),
     );
-    const events = await db.createEvents(tenantId, commands, webhooks);
-    // The initial commands the API publishes for new events, with the same ids: the stranded-delivery sweep
-    // re-publishes those for rows still pending after STRANDED_DELIVERY_AFTER, which a long backlog is.
-    const messages = events.map((event, index) => ({
-      key: event._id,
-      value: JSON.stringify({
-        version: 1,
-        commandId: initialCommandIdOf(event._id, webhooks[index % webhookCount]._id),
-        eventId: event._id,
-        webhookId: webhooks[index % webhookCount]._id,
-        trigger: 'initial',
-      }),
-    }));
     if (options.skipBacklog ?? true) {
       await kafka.skipBacklog(ConsumerGroup.Dispatcher, KafkaTopic.DeliveryCommands);
       await kafka.skipBacklog(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs);
     }
 
+    const countsPorts: number[] = [];
     for (let index = 0; index < count; index += 1) {
       const port = await freePort();
-      const nodeArgs = options.cpuProfileDir
-        ? [
-            '--cpu-prof',
-            '--cpu-prof-dir',
-            options.cpuProfileDir,
-            '--cpu-prof-name',
-            `dispatcher-${runKey}-${index}.cpuprofile`,
-          ]
-        : [];
+      countsPorts.push(await freePort());
+      const nodeArgs = [...workCounterArgs()];
+      if (options.cpuProfileDir) {
+        nodeArgs.push(
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          options.cpuProfileDir,
+          '--cpu-prof-name',
+          `dispatcher-${runKey}-${index}.cpuprofile`,
+        );
+      }
       apps.push(
         new BenchApp(
           'dispatcher',
@@ -115,6 +111,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
             KAFKA_CLIENT_ID: clientId,
             MONGODB_URI: options.mongoUri,
             ALLOW_PRIVATE_TARGETS: 'true',
+            BENCH_WORK_COUNTS_PORT: String(countsPorts[index]),
             ...options.env,
           },
           join(options.logDir, `dispatcher-${runKey}-${index}.log`),
@@ -139,6 +136,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
     const infraBefore = infra.map(([, pid]) => cpuMs(pid));
     const cpuBefore = pids.map(cpuMs);
     const sampler = new RssSampler(pids);
+    const workBefore = await scrapeWorkCounts(countsPorts);
     const logsStoredBefore = await kafka.committedCount(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs);
     const publishStartedAt = Date.now();
     await kafka.publish(KafkaTopic.DeliveryCommands, messages);
@@ -164,6 +162,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
     }
     const persistedAt = Date.now();
     const cpuAfter = pids.map(cpuMs);
+    const workAfter = await scrapeWorkCounts(countsPorts);
     const infraCpuMsPerDelivery = Object.fromEntries(
       infra.map(([name, pid], index) => [name, (cpuMs(pid) - infraBefore[index]) / commands]),
     );
@@ -195,6 +194,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
       peakRssMb: pids.map((pid) => peaks.get(pid) ?? NaN),
       vmHwmMb,
       infraCpuMsPerDelivery,
+      work: workPerDelivery(workBefore, workAfter, commands),
     };
   } finally {
     await Promise.all(apps.map((app) => app.stop()));

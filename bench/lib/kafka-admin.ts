@@ -23,6 +23,28 @@ export class BenchKafka {
     }
   }
 
+  /** Creates a topic of the bench's own when missing; returns once its partitions answer offset requests. */
+  async ensureTopic(topic: string, partitions: number): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) {
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+      }
+      for (let tries = 0; ; tries += 1) {
+        try {
+          await admin.fetchTopicOffsets(topic);
+          return;
+        } catch (error) {
+          if (tries >= 150) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /**
    * Moves an idle group's committed offsets to the end of the topic, so that what earlier runs left
    * unconsumed (the API bench's retry commands) is not delivered during this measurement. Skipped when

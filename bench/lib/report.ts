@@ -1,15 +1,19 @@
 import { ApiBenchResult, BASELINE_ROUTE, INGEST_ROUTE, RETRY_ROUTE, WHOAMI_ROUTE } from './api-throughput';
 import { DispatcherBenchResult } from './dispatcher-throughput';
 import { EndToEndRun } from './end-to-end-latency';
+import { LeastWorkResult } from './least-work-baseline';
 import { LogWritesResult } from './log-writes';
 import { RawCeilingResult } from './raw-ceiling';
+import { WorkPerDelivery } from './work-counts';
 
 export interface BenchReport {
   startedAt: string;
   machine: { nproc: number; memoryGiB: number; node: string; kernel: string; loadAverage: number[] };
   settings: Record<string, string | number>;
   rawCeiling?: RawCeilingResult;
-  dispatcher: (DispatcherBenchResult & { ratioToRaw: number })[];
+  leastWork?: LeastWorkResult;
+  /** ratioToLeastWork: persisted/s ÷ the least-work baseline's, when it ran. */
+  dispatcher: (DispatcherBenchResult & { ratioToRaw: number; ratioToLeastWork?: number })[];
   api?: ApiBenchResult & { ratios: ApiRatio[] };
   endToEnd?: EndToEndRun[];
   logWrites?: LogWritesResult;
@@ -29,6 +33,11 @@ const infraCpu = (perProcess: Record<string, number> = {}) =>
   Object.entries(perProcess)
     .map(([name, value]) => `${name} ${fixed(value, 2)}`)
     .join(', ') || 'n/a';
+/** "find 0.012, insert 0.004": a per-delivery tally, largest first. */
+const tally = (perDelivery: Record<string, number>) =>
+  Object.entries(perDelivery)
+    .map(([name, value]) => `${name} ${fixed(value, 3)}`)
+    .join(', ') || 'none';
 
 /** The report as markdown tables: what was measured, then each target from issue 5, met or not. */
 export function toMarkdown(report: BenchReport): string {
@@ -48,21 +57,32 @@ export function toMarkdown(report: BenchReport): string {
       '',
     );
   }
+  if (report.leastWork) {
+    const least = report.leastWork;
+    lines.push(
+      '| (2a) least-work baseline, 1 process | commands | received/s | persisted/s | persisted | CPU-ms/delivery (itself) | CPU-ms/delivery (FerretDB, Kafka) |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      `| batch reads, POST, insertMany, bulkWrite, commit | ${least.commands} | ${fixed(least.receivedPerSec, 1)} | ` +
+        `${fixed(least.persistedPerSec, 1)} | ${least.persisted} | ${fixed(least.cpuMsPerDelivery, 2)} | ${infraCpu(least.infraCpuMsPerDelivery)} |`,
+      '',
+    );
+  }
   if (report.dispatcher.length > 0) {
     lines.push(
-      '| (2) dispatchers | commands | received/s | persisted/s | steady/s (p10–p90) | persisted ÷ (1) | CPU-ms/delivery (dispatchers) | CPU-ms/delivery (FerretDB, Kafka) | peak RSS MiB |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| (2) dispatchers | commands | received/s | persisted/s | steady/s (p10–p90) | persisted ÷ (1) | persisted ÷ (2a) | CPU-ms/delivery (dispatchers) | CPU-ms/delivery (FerretDB, Kafka) | peak RSS MiB |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const run of report.dispatcher) {
       const infra = infraCpu(run.infraCpuMsPerDelivery);
       lines.push(
         `| ${run.dispatchers} | ${run.commands} | ${fixed(run.receivedPerSec, 1)} | ${fixed(run.persistedPerSec, 1)} | ` +
-          `${fixed(run.sustainedPerSec, 1)} | ${fixed(run.ratioToRaw, 4)} | ${fixed(run.cpuMsPerDelivery, 2)} | ${infra} | ` +
-          `${run.peakRssMb.map((rss) => fixed(rss)).join(' / ')} |`,
+          `${fixed(run.sustainedPerSec, 1)} | ${fixed(run.ratioToRaw, 4)} | ${fixed(run.ratioToLeastWork ?? NaN, 2)} | ` +
+          `${fixed(run.cpuMsPerDelivery, 2)} | ${infra} | ${run.peakRssMb.map((rss) => fixed(rss)).join(' / ')} |`,
       );
     }
     lines.push('');
   }
+  lines.push(...workTable(report));
   if (report.api) {
     lines.push(
       '| (3) API route | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | errors | CPU-ms/request (API) | CPU-ms/request (infra) |',
@@ -127,6 +147,7 @@ function targets(report: BenchReport): { what: string; target: string; measured:
       measured: `${fixed(rss)} MiB`,
       met: yes(rss <= RSS_TARGET_MIB),
     });
+    rows.push(...workTargets(run));
   }
   const { api } = report;
   if (api) {
@@ -189,5 +210,82 @@ function targets(report: BenchReport): { what: string; target: string; measured:
       met: yes(report.logWrites.ratio >= 0.5),
     });
   }
+  return rows;
+}
+
+/** MongoDB commands, documents written, Kafka produce requests and CPU per delivery, baseline and dispatchers. */
+function workTable(report: BenchReport): string[] {
+  const rows: { what: string; work: WorkPerDelivery; cpuMs: number; infra: Record<string, number> }[] = [];
+  const least = report.leastWork;
+  if (least)
+    rows.push({
+      what: '(2a) least-work baseline',
+      ...least,
+      cpuMs: least.cpuMsPerDelivery,
+      infra: least.infraCpuMsPerDelivery,
+    });
+  for (const run of report.dispatcher) {
+    rows.push({
+      what: `(2) ${run.dispatchers} dispatcher(s)`,
+      ...run,
+      cpuMs: run.cpuMsPerDelivery,
+      infra: run.infraCpuMsPerDelivery,
+    });
+  }
+  if (rows.length === 0) return [];
+  return [
+    '| work per delivery | MongoDB commands | by command | documents written | Kafka produce requests | CPU-ms (itself) | CPU-ms (FerretDB) | CPU-ms (Kafka) |',
+    '|---|---:|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      ({ what, work, cpuMs, infra }) =>
+        `| ${what} | ${fixed(work.mongoCommands, 3)} | ${tally(work.mongoCommandsByName)} | ${fixed(work.documentsWritten, 2)} | ` +
+        `${fixed(work.kafkaProduceRequests, 3)} | ${fixed(cpuMs, 2)} | ${fixed(infra.ferretdb ?? NaN, 2)} | ${fixed(infra.kafka ?? NaN, 2)} |`,
+    ),
+    '',
+  ];
+}
+
+/** Issue 15: the work a delivery takes in a dispatcher run, against the least-work baseline. */
+function workTargets(
+  run: BenchReport['dispatcher'][number],
+): { what: string; target: string; measured: string; met: string }[] {
+  const yes = (ok: boolean) => (ok ? 'yes' : 'no');
+  const of = `${run.dispatchers} dispatcher(s) (issue 15)`;
+  const ferretdb = run.infraCpuMsPerDelivery.ferretdb;
+  const rows = [];
+  if (run.ratioToLeastWork !== undefined) {
+    rows.push({
+      what: `(2) ÷ (2a) least-work baseline, persisted, ${of}`,
+      target: '≥ 0.5',
+      measured: fixed(run.ratioToLeastWork, 2),
+      met: yes(run.ratioToLeastWork >= 0.5),
+    });
+  }
+  rows.push(
+    {
+      what: `MongoDB commands per delivery, ${of}`,
+      target: '≤ 0.1',
+      measured: fixed(run.work.mongoCommands, 3),
+      met: yes(run.work.mongoCommands <= 0.1),
+    },
+    {
+      what: `documents written per delivery, ${of}`,
+      target: '≤ 3',
+      measured: fixed(run.work.documentsWritten, 2),
+      met: yes(run.work.documentsWritten <= 3),
+    },
+    {
+      what: `dispatcher CPU-ms per delivery, ${of}`,
+      target: '≤ 0.6',
+      measured: fixed(run.cpuMsPerDelivery, 2),
+      met: yes(run.cpuMsPerDelivery <= 0.6),
+    },
+    {
+      what: `database (FerretDB) CPU-ms per delivery, ${of}`,
+      target: '≤ 1.5',
+      measured: ferretdb === undefined ? 'not measured' : fixed(ferretdb, 2),
+      met: ferretdb === undefined ? 'unknown' : yes(ferretdb <= 1.5),
+    },
+  );
   return rows;
 }
