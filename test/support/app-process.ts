@@ -1,11 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { createServer, AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { sleep } from './wait-for';
 
 const ROOT = resolve(__dirname, '../..');
 const LOG_DIR = join(ROOT, 'test/artifacts/logs');
+/** How much of an app's log an error message quotes. */
+const TAIL_LINES = 30;
+const TAIL_BYTES = 16 * 1024;
 
 /** How an app is started, where tests and the bench differ. */
 export interface AppProcessOptions {
@@ -25,6 +28,8 @@ export interface AppProcessOptions {
 export class AppProcess {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
+  /** Ready and not asked to stop: an exit now is a crash, reported with its log's last lines. */
+  private running = false;
 
   constructor(
     readonly app: 'api' | 'dispatcher',
@@ -44,18 +49,38 @@ export class AppProcess {
       cwd: ROOT,
       env: {
         ...process.env,
+        // Its output goes to logFile below (uncoloured); a LOG_FILE the test process set is not the child's.
+        LOG_FILE: '',
+        NO_COLOR: '1',
         ...(this.options.defaults ?? { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn' }),
         ...this.env,
         [portVariable]: String(this.port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stdout?.pipe(log);
-    this.child.stderr?.pipe(log);
+    // Both into one file: ended once both are done, or the second pipe would write after the end.
+    this.child.stdout?.pipe(log, { end: false });
+    this.child.stderr?.pipe(log, { end: false });
     const child = this.child;
-    this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    // 'close' comes after the exit and the last of its output.
+    this.exited = new Promise((resolveExit) =>
+      child.once('close', (code, signal) => {
+        log.end(() => {
+          if (this.running) console.error(this.crashReport(code, signal, logFile));
+          this.running = false;
+          resolveExit(code);
+        });
+      }),
+    );
     await this.untilReady(child, logFile);
+    this.running = true;
     return this;
+  }
+
+  private crashReport(code: number | null, signal: NodeJS.Signals | null, logFile: string): string {
+    const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
+    const what = `${this.label} (${this.app}, port ${this.port})`;
+    return `${what} ${how} while the test ran; last lines of ${logFile}:\n${tailOf(logFile)}`;
   }
 
   private async untilReady(child: ChildProcess, logFile: string): Promise<void> {
@@ -63,13 +88,18 @@ export class AppProcess {
     const deadline = Date.now() + timeoutMs;
     const url = `http://127.0.0.1:${this.port}${this.app === 'api' ? '/ready' : '/health'}`;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${this.label} exited with ${child.exitCode}; see ${logFile}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        await this.exited; // all of its output is in the file
+        throw new Error(`${this.label} exited before it was ready; last lines of ${logFile}:\n${tailOf(logFile)}`);
+      }
       try {
         if ((await fetch(url)).ok) return;
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`${this.label} not ready after ${timeoutMs} ms; see ${logFile}`);
+      if (Date.now() > deadline) {
+        throw new Error(`${this.label} not ready after ${timeoutMs} ms; last lines of ${logFile}:\n${tailOf(logFile)}`);
+      }
       await sleep(200);
     }
   }
@@ -96,6 +126,7 @@ export class AppProcess {
    */
   async stop(graceMs?: number): Promise<number | null> {
     if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.running = false;
     this.child.kill('SIGTERM');
     const timer = graceMs === undefined ? undefined : setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
     const code = await this.exited!;
@@ -106,6 +137,7 @@ export class AppProcess {
   /** A crash: SIGKILL, no shutdown hooks run. */
   async kill(): Promise<void> {
     if (!this.child || this.child.exitCode !== null) return;
+    this.running = false;
     this.child.kill('SIGKILL');
     await this.exited;
   }
@@ -118,4 +150,27 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolveClose) => server.close(resolveClose));
   return port;
+}
+
+/** The last TAIL_LINES lines of a log file (read from its end: trace logs grow large). */
+function tailOf(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    return (
+      lines
+        .slice(-TAIL_LINES - 1)
+        .join('\n')
+        .trimEnd() || '(empty)'
+    );
+  } catch (error) {
+    return `(unreadable: ${(error as Error).message})`;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

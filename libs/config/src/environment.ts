@@ -51,6 +51,10 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Where the JSON log lines go: a file (appended to, its directory created), or stdout when empty. */
+  @IsString()
+  LOG_FILE = '';
+
   /** Comma-separated bootstrap brokers. */
   @IsString()
   KAFKA_BROKERS = '127.0.0.1:9092';

@@ -3,7 +3,10 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination } from 'pino';
 import { AppConfig } from '@app/config';
 
-/** Structured JSON logs. Secrets (bearer tokens, signing secrets) are redacted wherever they appear. */
+/**
+ * Structured JSON logs, to stdout or LOG_FILE. Secrets (bearer tokens, signing secrets) are redacted
+ * wherever they appear.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -35,7 +38,7 @@ import { AppConfig } from '@app/config';
           },
           // Written asynchronously: a synchronous write per log line cost the API about a tenth of its CPU
           // under load (bench/RESULTS.md). pino flushes what is buffered when the process exits.
-          destination({ dest: 1, sync: false }),
+          destination({ dest: config.get('LOG_FILE') || 1, sync: false, mkdir: true }),
         ],
       }),
     }),

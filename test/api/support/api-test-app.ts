@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Connection } from 'mongoose';
 import { getConnectionToken } from '@nestjs/mongoose';
 import request from 'supertest';
-import { testKafkaBrokers, testMongoUri } from '../../support/infra';
+import { REPO_ROOT, testKafkaBrokers, testMongoUri } from '../../support/infra';
 
 /** An authenticated caller: its tenant and bearer token, as the CLI would have issued them. */
 export interface TestTenant {
@@ -36,6 +37,8 @@ export async function startApiTestApp(suite: string, env: Record<string, string>
     MONGODB_URI: testMongoUri(`api_${suite}_${process.pid}_${Date.now()}`),
     ALLOW_HTTP_WEBHOOKS: 'true',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // Off jest's console, like the apps AppProcess starts: one file per test file's app.
+    LOG_FILE: join(REPO_ROOT, 'test/artifacts/logs', `in-process-api-${suite}-${process.pid}.log`),
     ...env,
   };
   Object.assign(process.env, testEnv);
