@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { Connection, Model, Schema } from 'mongoose';
+import mongoose, { Connection, Model, Schema, Types } from 'mongoose';
 import { testMongoUri } from '../support/infra';
 
 interface SmokeEvent {
@@ -116,5 +116,139 @@ describe('FerretDB test database', () => {
     );
     expect(await found({ _id: { $in: [] } })).toEqual([]);
     expect(await found({ _id: { $in: ids, $ne: ids[2] } })).toEqual(ids.filter((id) => id !== ids[2]).sort());
+  });
+
+  describe('filters on _id plus other conditions (patched to use the _id index)', () => {
+    interface Lease {
+      _id: string | Types.ObjectId;
+      tenantId: string;
+      state: string;
+      leaseUntil?: Date;
+    }
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 60_000);
+    const stringId = randomUUID();
+    const objectId = new Types.ObjectId();
+    const otherId = randomUUID();
+
+    // A fresh collection per test: two acme documents (a string and an ObjectId _id) and one of globex.
+    const leases = async () => {
+      const collection = connection.db!.collection<Lease>(`leases_${randomUUID().slice(0, 8)}`);
+      await collection.insertMany([
+        { _id: stringId, tenantId: 'acme', state: 'in_flight', leaseUntil: past },
+        { _id: objectId, tenantId: 'acme', state: 'pending' },
+        { _id: otherId, tenantId: 'globex', state: 'in_flight', leaseUntil: future },
+      ]);
+      return collection;
+    };
+    const idsOf = (docs: Lease[]) => docs.map(({ _id }) => String(_id)).sort();
+
+    it('finds and counts a document only when every condition beside the _id holds', async () => {
+      const collection = await leases();
+      const found = async (filter: object) => idsOf(await collection.find(filter).toArray());
+
+      expect(await found({ _id: stringId, tenantId: 'acme' })).toEqual([stringId]);
+      expect(await found({ _id: stringId, tenantId: 'globex' })).toEqual([]);
+      expect(await found({ _id: objectId, tenantId: 'acme', state: 'pending' })).toEqual([String(objectId)]);
+      expect(await found({ _id: objectId, tenantId: 'acme', state: 'in_flight' })).toEqual([]);
+      expect(await found({ _id: stringId, state: 'in_flight', leaseUntil: { $lt: new Date() } })).toEqual([stringId]);
+      expect(await found({ _id: otherId, state: 'in_flight', leaseUntil: { $lt: new Date() } })).toEqual([]);
+      expect(await found({ _id: { $in: [stringId, objectId, otherId] }, tenantId: 'acme' })).toEqual(
+        [stringId, String(objectId)].sort(),
+      );
+      expect(
+        await found({ _id: { $in: [stringId, otherId] }, $or: [{ state: 'pending' }, { tenantId: 'globex' }] }),
+      ).toEqual([otherId]);
+      expect(await collection.countDocuments({ _id: stringId, tenantId: 'acme' })).toBe(1);
+      expect(await collection.countDocuments({ _id: stringId, tenantId: 'globex' })).toBe(0);
+    });
+
+    it('updates only the documents whose other conditions hold, alone and in each statement of a bulk write', async () => {
+      const collection = await leases();
+
+      expect(
+        await collection.updateOne({ _id: stringId, tenantId: 'globex' }, { $set: { state: 'stolen' } }),
+      ).toMatchObject({ matchedCount: 0, modifiedCount: 0 });
+      expect(
+        await collection.updateOne(
+          { _id: objectId, state: 'pending' },
+          { $set: { state: 'in_flight', leaseUntil: future } },
+        ),
+      ).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+      expect(
+        await collection.updateMany(
+          { _id: { $in: [stringId, objectId, otherId] }, tenantId: 'acme' },
+          { $set: { state: 'expired' } },
+        ),
+      ).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
+
+      const bulk = await collection.bulkWrite(
+        [
+          { updateOne: { filter: { _id: stringId, state: 'expired' }, update: { $set: { state: 'done' } } } },
+          { updateOne: { filter: { _id: objectId, state: 'pending' }, update: { $set: { state: 'done' } } } },
+          { updateOne: { filter: { _id: otherId, tenantId: 'acme' }, update: { $set: { state: 'done' } } } },
+        ],
+        { ordered: false },
+      );
+      expect(bulk).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+      expect(await collection.find({}, { projection: { state: 1 } }).toArray()).toEqual(
+        expect.arrayContaining([
+          { _id: stringId, state: 'done' },
+          { _id: objectId, state: 'expired' },
+          { _id: otherId, state: 'in_flight' },
+        ]),
+      );
+    });
+
+    it('claims a lease atomically with findOneAndUpdate only while its conditions hold', async () => {
+      const collection = await leases();
+      const claim = (_id: string | Types.ObjectId) =>
+        collection.findOneAndUpdate(
+          { _id, state: 'in_flight', leaseUntil: { $lt: new Date() } },
+          { $set: { leaseUntil: future } },
+          { returnDocument: 'after' },
+        );
+
+      expect(await claim(stringId)).toMatchObject({ _id: stringId, leaseUntil: future });
+      expect(await claim(stringId)).toBeNull(); // the lease just taken has not expired
+      expect(await claim(otherId)).toBeNull();
+      expect(await claim(objectId)).toBeNull(); // pending, no lease
+    });
+
+    it('deletes only the documents whose other conditions hold', async () => {
+      const collection = await leases();
+
+      expect(await collection.deleteOne({ _id: stringId, tenantId: 'globex' })).toMatchObject({ deletedCount: 0 });
+      expect(await collection.deleteOne({ _id: objectId, tenantId: 'globex' })).toMatchObject({ deletedCount: 0 });
+      expect(
+        await collection.deleteMany({
+          _id: { $in: [stringId, objectId, otherId] },
+          tenantId: 'acme',
+          state: 'pending',
+        }),
+      ).toMatchObject({ deletedCount: 1 });
+      expect(idsOf(await collection.find({}).toArray())).toEqual([stringId, otherId].sort());
+    });
+
+    // FerretDB's explain reports whether SQLite got a WHERE clause; finds, updates, deletes, findAndModify
+    // and count build the same one from their filter.
+    it('sends only the _id condition to SQLite, which answers it from the _id index', async () => {
+      const collection = await leases();
+      const explain = async (filter: object) => {
+        const { filterPushdown, queryPlanner } = await connection.db!.command({
+          explain: { find: collection.collectionName, filter },
+        });
+        return { filterPushdown, plan: String(queryPlanner?.Plan) };
+      };
+      const byIndex = { filterPushdown: true, plan: expect.stringMatching(/SEARCH .* USING INDEX \S+__id_/) };
+
+      expect(await explain({ _id: stringId, tenantId: 'acme' })).toEqual(byIndex);
+      expect(await explain({ _id: objectId, state: 'in_flight', leaseUntil: { $lt: new Date() } })).toEqual(byIndex);
+      expect(await explain({ _id: { $in: [stringId, objectId] }, tenantId: 'acme' })).toEqual(byIndex);
+      expect(await explain({ tenantId: 'acme' })).toEqual({
+        filterPushdown: false,
+        plan: expect.stringMatching(/SCAN/),
+      });
+    });
   });
 });
