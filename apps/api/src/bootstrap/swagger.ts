@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { VERIFIED_TOKEN_TTL_MS } from '../auth/verified-token-cache';
 import { ErrorBodyDto } from '../http/api-docs.decorators';
 
 const DESCRIPTION = [
@@ -7,6 +8,7 @@ const DESCRIPTION = [
   'inspect and retry deliveries.',
   '',
   'Every /v1 route needs `Authorization: Bearer <token>` and is rate limited per token (429 with `Retry-After`).',
+  `A revoked token is refused within ${VERIFIED_TOKEN_TTL_MS / 1000} s (each API process trusts a token it checked for that long).`,
   'Successes are `{"success": true, "data": ...}`; errors are `{"message": "<one sentence>"}`.',
   'Lists are newest first, paginated with `limit` (1-100, default 20) and the opaque `cursor` from `nextCursor`.',
 ].join('\n');
