@@ -35,15 +35,17 @@ export class DeliveryRepository {
   constructor(@InjectModel(DELIVERY_MODEL) private readonly deliveries: Model<DeliveryDocument>) {}
 
   /**
-   * Creates the delivery rows of new targets as pending; existing rows are left as they are. Read first:
-   * a retry names rows that exist already, and a read by _id costs no write lock.
+   * Creates the delivery rows of new targets as pending; existing rows are left as they are. Read first
+   * by default: a retry names rows that exist already, and a read by _id costs no write lock. `expectNew`
+   * (a new event's rows): insert first, and read only what a duplicate leaves unsure.
    */
-  async ensureTargets(targets: DeliveryTarget[]): Promise<void> {
+  async ensureTargets(targets: DeliveryTarget[], { expectNew = false }: { expectNew?: boolean } = {}): Promise<void> {
+    if (targets.length === 0) return;
     const now = new Date();
     await insertMissing(
       this.deliveries,
       targets.map((target) => pendingDeliveryRow(target, now)),
-      { expectNew: false },
+      { expectNew },
     );
   }
 

@@ -36,6 +36,10 @@ export interface CreateEventResult {
  * Stores the event, plans a delivery row per subscribed webhook and publishes one `initial` command per
  * webhook, answering only after Kafka acknowledged them. If the publish fails, the event and its rows
  * are removed again, so the client's retry (same idempotency key) starts from a clean slate.
+ *
+ * Three round trips to the database before the publish: the subscribers, the event, its rows. An
+ * idempotency key costs no read of its own: the event's insert finds a repeated key (unique index), and
+ * only then is the stored event read.
  */
 @Injectable()
 export class CreateEventUseCase {
@@ -54,11 +58,6 @@ export class CreateEventUseCase {
     if (Buffer.byteLength(payloadJson, 'utf8') > MAX_EVENT_PAYLOAD_BYTES) {
       throw new PayloadTooLargeException(`payload must be at most ${MAX_EVENT_PAYLOAD_BYTES} bytes of JSON`);
     }
-    const replay = command.idempotencyKey
-      ? await this.existing(tenantId, command.idempotencyKey, command.requestedBy)
-      : null;
-    if (replay) return replay;
-
     const subscribers = await this.webhooks.findActiveSubscribers(tenantId, type);
     const now = new Date();
     const eventId = command.eventId ?? randomUUID();
@@ -68,12 +67,14 @@ export class CreateEventUseCase {
       now,
     );
     if (!(await this.events.insert(event))) {
-      return this.concurrentDuplicate(tenantId, event.idempotencyKey, command.requestedBy);
+      return this.replay(tenantId, event.idempotencyKey, command.requestedBy);
     }
 
     try {
+      // The event is new, so are its rows: inserted without a read first.
       await this.deliveries.ensureTargets(
         subscribers.map((webhook) => ({ tenantId, eventId, webhookId: webhook._id, url: webhook.url })),
+        { expectNew: true },
       );
       await this.publisher.publish(
         subscribers.map((webhook) => ({
@@ -91,15 +92,13 @@ export class CreateEventUseCase {
     return { created: true, event: toEventSummary(event) };
   }
 
-  private async existing(
-    tenantId: TenantId,
-    idempotencyKey: string,
-    requestedBy: string,
-  ): Promise<CreateEventResult | null> {
-    const event = await this.events.findByIdempotencyKey(tenantId, idempotencyKey);
-    if (!event) return null;
-    if (event.status === EventStatus.Pending) await this.republishUnstarted(event, requestedBy);
-    return { created: false, event: toEventSummary(event) };
+  /** The idempotency key (or the event id) is taken: answer with the stored event. */
+  private async replay(tenantId: TenantId, idempotencyKey: string, requestedBy: string): Promise<CreateEventResult> {
+    const stored = await this.events.findByIdempotencyKey(tenantId, idempotencyKey);
+    // The other creation was rolled back between its insert and our read: let the client try again.
+    if (!stored) throw new ConflictException('An event with this idempotencyKey is being created; try again');
+    if (stored.status === EventStatus.Pending) await this.republishUnstarted(stored, requestedBy);
+    return { created: false, event: toEventSummary(stored) };
   }
 
   /**
@@ -133,18 +132,6 @@ export class CreateEventUseCase {
         commandId: initialCommandIdOf(event._id, delivery.webhookId),
       })),
     );
-  }
-
-  /** Another request with the same key inserted first; answer with its event. */
-  private async concurrentDuplicate(
-    tenantId: TenantId,
-    idempotencyKey: string,
-    requestedBy: string,
-  ): Promise<CreateEventResult> {
-    const winner = await this.existing(tenantId, idempotencyKey, requestedBy);
-    // The winner was rolled back between its insert and our read: let the client try again.
-    if (!winner) throw new ConflictException('An event with this idempotencyKey is being created; try again');
-    return winner;
   }
 
   private async rollBack(tenantId: TenantId, eventId: string): Promise<void> {
