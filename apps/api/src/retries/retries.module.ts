@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DeliveryCommandsModule } from '../delivery-commands/delivery-commands.module';
-import { EventsModule } from '../events/events.module';
-import { WebhooksModule } from '../webhooks/webhooks.module';
 import { RetriesController } from './retries.controller';
 import { RetryEventUseCase } from './usecases/retry-event/retry-event.usecase';
 
 /** Manual retry of one event (bulk retries are the retry-jobs module). */
 @Module({
-  imports: [AuthModule, DeliveryCommandsModule, EventsModule, WebhooksModule],
+  imports: [AuthModule, DeliveryCommandsModule],
   controllers: [RetriesController],
   providers: [RetryEventUseCase],
 })
