@@ -7,9 +7,12 @@ import { API_TOKEN_MODEL, ApiTokenDocument } from './api-token.schema';
 export class ApiTokenRepository {
   constructor(@InjectModel(API_TOKEN_MODEL) private readonly tokens: Model<ApiTokenDocument>) {}
 
-  /** Authentication: the token id is the lookup key; the caller compares the secret hash in constant time. */
+  /**
+   * Authentication: the token id is the lookup key; the caller compares the secret hash in constant time.
+   * Through the driver, like findOwnedById.
+   */
   async findById(tokenId: string): Promise<ApiTokenDocument | null> {
-    return this.tokens.findById(tokenId).lean<ApiTokenDocument>().exec();
+    return this.tokens.collection.findOne<ApiTokenDocument>({ _id: tokenId } as never);
   }
 
   async insert(token: ApiTokenDocument): Promise<void> {
