@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
 import { ApiTokensModule } from './api-tokens.module';
+import { SlidingWindowThrottlerStorage } from './sliding-window-throttler.storage';
 import { TokenAuthGuard } from './token-auth.guard';
 import { TokenThrottlerGuard } from './token-throttler.guard';
 
@@ -14,6 +15,7 @@ import { TokenThrottlerGuard } from './token-throttler.guard';
       useFactory: (config: AppConfig) => ({
         // Also sends X-RateLimit-* headers on every response; turning them off would drop Retry-After on 429 too.
         throttlers: [{ name: 'default', ttl: 60_000, limit: config.get('RATE_LIMIT_PER_MINUTE') }],
+        storage: new SlidingWindowThrottlerStorage(),
       }),
     }),
   ],
