@@ -41,6 +41,8 @@ RUN --mount=type=cache,target=/root/.npm \
 # Owned by root and only readable by `node`: the app cannot rewrite its own code.
 COPY --from=build /app/dist ./dist
 USER node
-# 3000: API (API_PORT). 3001: dispatcher /health and /metrics (DISPATCHER_PORT).
+# 3000: API (API_PORT). 3001: dispatcher /health and /ready (DISPATCHER_PORT). The ops listeners
+# (/metrics, health details: API_METRICS_PORT 3100, DISPATCHER_METRICS_PORT 3101) are for the
+# internal network only and not listed here.
 EXPOSE 3000 3001
 CMD ["node", "dist/apps/api/main.js"]

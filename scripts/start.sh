@@ -9,6 +9,7 @@ cd "$ROOT"
 
 export KAFKA_PORT=${KAFKA_PORT:-9092} FERRETDB_PORT=${FERRETDB_PORT:-27017}
 export API_PORT=${API_PORT:-3000} DISPATCHER_PORT=${DISPATCHER_PORT:-3001}
+export API_METRICS_PORT=${API_METRICS_PORT:-3100} DISPATCHER_METRICS_PORT=${DISPATCHER_METRICS_PORT:-3101}
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}
 export MONGODB_URI=${MONGODB_URI:-mongodb://127.0.0.1:$FERRETDB_PORT/webhooks}
 # Development mode: webhooks may target http:// URLs and local receivers (localhost, private
@@ -51,6 +52,7 @@ cat <<MSG
   API:        http://127.0.0.1:$API_PORT
   API docs:   http://127.0.0.1:$API_PORT/docs
   Dispatcher: http://127.0.0.1:$DISPATCHER_PORT/health
+  Metrics:    http://127.0.0.1:$API_METRICS_PORT/metrics (api), http://127.0.0.1:$DISPATCHER_METRICS_PORT/metrics (dispatcher)
   Logs:       $RUN_DIR/logs/
   A token:    npm run cli -- tokens create --tenant <name>
   Stop:       npm stop

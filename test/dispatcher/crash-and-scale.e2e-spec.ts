@@ -138,7 +138,7 @@ describe('Dispatcher crashes and scale-out (real Kafka and FerretDB)', () => {
     await waitFor('deliveries to be flowing', () => receivedFor('/scale').length >= 50);
 
     const deliveredBy = async (dispatcher: AppProcess) => {
-      const metrics = await (await fetch(`http://127.0.0.1:${dispatcher.port}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${dispatcher.metricsPort}/metrics`)).text();
       return [...metrics.matchAll(/^webhook_deliveries_total\{[^}]*\} (\d+)/gm)].reduce(
         (sum, match) => sum + Number(match[1]),
         0,

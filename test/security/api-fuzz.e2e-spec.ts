@@ -557,13 +557,13 @@ describe('API fuzzing (fast-check)', () => {
 
   const routes: RouteFuzz[] = [
     {
-      name: 'public: GET /health, /ready, /metrics, /docs-json',
+      name: 'public: GET /health, /ready, /docs-json',
       runs: 400,
       envelope: false,
       get cases() {
         return fc
           .record({
-            path: fc.constantFrom('/health', '/ready', '/metrics', '/docs-json'),
+            path: fc.constantFrom('/health', '/ready', '/docs-json'),
             query: queryOf(undefined),
             extra: extraHeaders,
             auth: fc.option(headerValue),

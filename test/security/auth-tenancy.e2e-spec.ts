@@ -169,10 +169,11 @@ describe('Authentication, tenancy and secrets', () => {
       expect([...new Set(covered)].sort()).toEqual([...new Set(documented)].sort());
     });
 
-    it('leaves /metrics, which is for Prometheus, out of the OpenAPI document', async () => {
+    it('serves /metrics, which is for Prometheus, on the ops port only, and leaves it out of the OpenAPI document', async () => {
       const document = (await api.call('GET', '/docs-json')).body as { paths: Record<string, object> };
       expect(Object.keys(document.paths)).not.toContain('/metrics');
-      expect((await api.call('GET', '/metrics')).status).toBe(200);
+      expect((await api.call('GET', '/metrics')).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${api.process.metricsPort}/metrics`)).status).toBe(200);
     });
 
     const wrongCredentials: [string, () => string | undefined, string][] = [

@@ -57,6 +57,16 @@ function healthcheckCommand(service: Service): string {
   return Array.isArray(test) ? test.join(' ') : test;
 }
 
+/** A `ports` entry, short (`[host_ip:][host:]container[/proto]`) or long syntax. */
+function publishedPort(entry: unknown): { hostAddress?: string; container: string } {
+  if (typeof entry === 'object' && entry !== null) {
+    const { host_ip: hostAddress, target } = entry as { host_ip?: string; target?: number | string };
+    return { hostAddress, container: String(target) };
+  }
+  const parts = String(entry).split('/')[0].split(':');
+  return { hostAddress: parts.length === 3 ? parts[0] : undefined, container: parts.at(-1)! };
+}
+
 function buildOf(service: Service): Build | undefined {
   return typeof service.build === 'string' ? { context: service.build } : service.build;
 }
@@ -131,6 +141,21 @@ describe('docker-compose.yml', () => {
     expect(healthcheckCommand(services.dispatcher)).toContain(
       `:${dispatcher.DISPATCHER_PORT ?? new Environment().DISPATCHER_PORT}/health`,
     );
+  });
+
+  it('publishes the API port only: the ops listeners (metrics, health details) stay off the host', () => {
+    const api = environmentOf(services.api);
+    const dispatcher = environmentOf(services.dispatcher);
+    const apiPort = api.API_PORT ?? String(new Environment().API_PORT);
+    const apiOpsPort = api.API_METRICS_PORT ?? String(new Environment().API_METRICS_PORT);
+    const dispatcherOpsPort = dispatcher.DISPATCHER_METRICS_PORT ?? String(new Environment().DISPATCHER_METRICS_PORT);
+    expect(apiOpsPort).not.toBe(apiPort);
+    expect(dispatcherOpsPort).not.toBe(dispatcher.DISPATCHER_PORT ?? String(new Environment().DISPATCHER_PORT));
+    const published = (services.api.ports ?? []).map(publishedPort);
+    expect(published.map(({ container }) => container)).toContain(apiPort);
+    for (const port of published.filter(({ container }) => container !== apiPort)) {
+      expect(port.hostAddress).toBe('127.0.0.1');
+    }
   });
 
   it('starts nothing before its dependencies are healthy', () => {

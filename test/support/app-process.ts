@@ -30,6 +30,8 @@ export class AppProcess {
   private exited?: Promise<number | null>;
   /** Ready and not asked to stop: an exit now is a crash, reported with its log's last lines. */
   private running = false;
+  /** Its ops listener (/metrics, health details): a free port picked at the first start, else the env's. */
+  metricsPort = 0;
 
   constructor(
     readonly app: 'api' | 'dispatcher',
@@ -44,6 +46,9 @@ export class AppProcess {
     mkdirSync(resolve(logFile, '..'), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
     const portVariable = this.app === 'api' ? 'API_PORT' : 'DISPATCHER_PORT';
+    const metricsPortVariable = this.app === 'api' ? 'API_METRICS_PORT' : 'DISPATCHER_METRICS_PORT';
+    // Never the default: apps of parallel test runs and the bench would fight over it.
+    this.metricsPort ||= Number(this.env[metricsPortVariable]) || (await freePort());
     const script = join(ROOT, `dist/apps/${this.app}/main.js`);
     this.child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), script], {
       cwd: ROOT,
@@ -55,6 +60,7 @@ export class AppProcess {
         ...(this.options.defaults ?? { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn' }),
         ...this.env,
         [portVariable]: String(this.port),
+        [metricsPortVariable]: String(this.metricsPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

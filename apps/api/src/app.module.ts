@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
-import { LoggingModule, MetricsController } from '@app/observability';
+import { LoggingModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { ConsoleModule } from './console/console.module';
 import { EventIntakeModule } from './event-intake/event-intake.module';
@@ -32,7 +32,6 @@ import { WhoamiModule } from './whoami/whoami.module';
     ConsoleModule,
     WhoamiModule,
   ],
-  controllers: [MetricsController],
   providers: [
     { provide: APP_PIPE, useClass: StrictValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { exitGracefullyOnSignals } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TopicProvisioner } from '@app/kafka';
+import { OpsListener } from '@app/observability';
 import { AppModule } from './app.module';
 import { API_APP_OPTIONS, configureApp } from './bootstrap/configure-app';
 
@@ -12,6 +13,8 @@ async function bootstrap(): Promise<void> {
   exitGracefullyOnSignals(app);
   const config = app.get(AppConfig);
   await app.get(TopicProvisioner).ensureTopics();
+  // Before the public port, so that metrics are there once /ready answers.
+  await app.get(OpsListener).listen(config.get('API_METRICS_PORT'), config.get('API_METRICS_HOST'));
   await app.listen(config.get('API_PORT'), config.get('API_HOST'));
 }
 

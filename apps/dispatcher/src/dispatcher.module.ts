@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
-import { LoggingModule, MetricsController } from '@app/observability';
+import { AppHealth, LoggingModule, OpsListener } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { DeliveryCommandConsumer } from './commands/delivery-command.consumer';
 import { AttemptRecorder } from './delivery/attempt-recorder';
@@ -10,6 +10,7 @@ import { DeliveryPolicy } from './delivery/delivery-policy';
 import { DispatchCommandsUseCase } from './delivery/dispatch-commands.usecase';
 import { SendAttempt } from './delivery/send-attempt';
 import { FifoQueue } from './fifo/fifo-queue';
+import { DispatcherHealth } from './health/dispatcher-health';
 import { HealthController } from './health/health.controller';
 import { WebhookHttpClient } from './http/webhook-http-client';
 import { DeliveryLogConsumer } from './logs/delivery-log.consumer';
@@ -22,8 +23,11 @@ import { RetryScheduler } from './scheduler/retry-scheduler';
 
 @Module({
   imports: [AppConfigModule, LoggingModule, PersistenceModule, KafkaModule, TerminusModule],
-  controllers: [HealthController, MetricsController],
+  controllers: [HealthController],
   providers: [
+    DispatcherHealth,
+    { provide: AppHealth, useExisting: DispatcherHealth },
+    OpsListener,
     DeliveryPolicy,
     DispatcherMetrics,
     WebhookHttpClient,

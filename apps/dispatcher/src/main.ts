@@ -3,6 +3,7 @@ import { Logger } from 'nestjs-pino';
 import { exitGracefullyOnSignals } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TopicProvisioner } from '@app/kafka';
+import { OpsListener } from '@app/observability';
 import { DispatcherModule } from './dispatcher.module';
 
 async function bootstrap(): Promise<void> {
@@ -11,6 +12,7 @@ async function bootstrap(): Promise<void> {
   exitGracefullyOnSignals(app);
   const config = app.get(AppConfig);
   await app.get(TopicProvisioner).ensureTopics();
+  await app.get(OpsListener).listen(config.get('DISPATCHER_METRICS_PORT'), config.get('DISPATCHER_METRICS_HOST'));
   await app.listen(config.get('DISPATCHER_PORT'), config.get('DISPATCHER_HOST'));
 }
 

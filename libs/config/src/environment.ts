@@ -114,6 +114,24 @@ export class Environment {
   @Max(65535)
   API_PORT = 3000;
 
+  /**
+   * The API's ops listener: /metrics and health with details. Metrics reveal tenant activity and internal
+   * state, so it is apart from API_PORT and on loopback unless set otherwise.
+   */
+  @IsString()
+  API_METRICS_HOST = '127.0.0.1';
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  API_METRICS_PORT = 3100;
+
+  /** Serves the OpenAPI document and UI at /docs on API_PORT. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  API_DOCS_ENABLED = true;
+
   /** Largest accepted request body; event payloads themselves are capped at 256 KiB. */
   @Transform(toNumber)
   @IsInt()
@@ -149,7 +167,7 @@ export class Environment {
   @Min(1)
   BULK_RETRY_MAX_EVENTS = 100_000;
 
-  /** Port of the dispatcher's /health and /metrics; 0 picks a free one (several dispatchers per host). */
+  /** Port of the dispatcher's /health and /ready (status only); 0 picks a free one (several dispatchers per host). */
   @Transform(toNumber)
   @IsInt()
   @Min(0)
@@ -158,6 +176,16 @@ export class Environment {
 
   @IsString()
   DISPATCHER_HOST = '127.0.0.1';
+
+  /** The dispatcher's ops listener: /metrics and health with details (DISPATCHER_PORT answers status only). */
+  @IsString()
+  DISPATCHER_METRICS_HOST = '127.0.0.1';
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  DISPATCHER_METRICS_PORT = 3101;
 
   @Matches(DURATION)
   DELIVERY_CONNECT_TIMEOUT = '5s';

@@ -1,3 +1,4 @@
+export * from './health-report';
 export * from './logging.module';
 export * from './metrics';
-export * from './metrics.controller';
+export * from './ops-listener';

@@ -24,5 +24,5 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: config.get('API_BODY_LIMIT_BYTES'), type: JSON_MEDIA_TYPES });
   app.use(bodyParserErrors);
   app.use(rejectDeepJson);
-  setUpSwagger(app);
+  if (config.get('API_DOCS_ENABLED')) setUpSwagger(app);
 }

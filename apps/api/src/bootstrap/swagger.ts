@@ -22,8 +22,5 @@ export function setUpSwagger(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'whk_<tokenId>_<secret>' })
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
-  // For Prometheus, not clients; excluded here so that the dispatcher, which shares the controller, does
-  // not load the OpenAPI library.
-  delete document.paths['/metrics'];
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

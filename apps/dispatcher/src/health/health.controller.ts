@@ -1,30 +1,15 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { KafkaHealthIndicator } from '@app/kafka';
-import { MongoHealthIndicator } from '@app/persistence';
-import { DeliveryCommandConsumer } from '../commands/delivery-command.consumer';
+import { Controller, Get, Header } from '@nestjs/common';
+import { publicStatus } from '@app/observability';
+import { DispatcherHealth } from './dispatcher-health';
 
+/** Probes on DISPATCHER_PORT: the status only. Details are on the ops listener (DISPATCHER_METRICS_PORT). */
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    private readonly kafka: KafkaHealthIndicator,
-    private readonly mongo: MongoHealthIndicator,
-    private readonly commands: DeliveryCommandConsumer,
-  ) {}
+  constructor(private readonly health: DispatcherHealth) {}
 
-  /** Kafka, MongoDB and the command consumer; a dispatcher that cannot deliver is not healthy. */
   @Get(['health', 'ready'])
-  @HealthCheck()
-  check() {
-    return this.health.check([
-      () => this.kafka.isHealthy(),
-      () => this.mongo.isHealthy(),
-      () => {
-        const indicator = this.indicators.check('consumer');
-        return this.commands.isRunning ? indicator.up() : indicator.down({ message: 'command consumer not running' });
-      },
-    ]);
+  @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
+  async check() {
+    return publicStatus(await this.health.ready());
   }
 }

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { KafkaHealthIndicator } from '@app/kafka';
+import { AppHealth, HealthReport, reportOf } from '@app/observability';
+import { MongoHealthIndicator } from '@app/persistence';
+import { DeliveryCommandConsumer } from '../commands/delivery-command.consumer';
+
+/** Kafka, MongoDB and the command consumer; a dispatcher that cannot deliver is not healthy. */
+@Injectable()
+export class DispatcherHealth extends AppHealth {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly mongo: MongoHealthIndicator,
+    private readonly commands: DeliveryCommandConsumer,
+  ) {
+    super();
+  }
+
+  live(): Promise<HealthReport> {
+    return this.ready();
+  }
+
+  ready(): Promise<HealthReport> {
+    return reportOf(() =>
+      this.health.check([
+        () => this.kafka.isHealthy(),
+        () => this.mongo.isHealthy(),
+        () => {
+          const indicator = this.indicators.check('consumer');
+          return this.commands.isRunning ? indicator.up() : indicator.down({ message: 'command consumer not running' });
+        },
+      ]),
+    );
+  }
+}
