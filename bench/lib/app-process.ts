@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensureSecretKeyFile, loadSecretKeyRing, SecretCipher } from '@app/persistence';
 import { AppProcess } from '../../test/support/app-process';
 
 export { freePort } from '../../test/support/app-process';
@@ -19,6 +20,28 @@ export const IMAGE_RUNTIME_ENV = {
   MALLOC_ARENA_MAX: imageEnv('MALLOC_ARENA_MAX'),
 };
 
+/**
+ * The bench's key for webhook secrets at rest, in a file generated once: production mode needs a key, and
+ * the seeding (BenchDatabase) must seal with the one the apps open with.
+ */
+export function benchSecretsKeyFile(): string {
+  const file = join(REPO_ROOT, '.run/bench/secrets-encryption.key');
+  ensureSecretKeyFile(file);
+  return file;
+}
+
+export function benchSecretCipher(): SecretCipher {
+  return new SecretCipher(
+    loadSecretKeyRing({
+      NODE_ENV: 'production',
+      SECRETS_ENCRYPTION_KEY: '',
+      SECRETS_ENCRYPTION_KEY_FILE: benchSecretsKeyFile(),
+      SECRETS_DECRYPTION_KEYS: '',
+      SECRETS_DECRYPTION_KEYS_FILE: '',
+    }),
+  );
+}
+
 /** A built app as a child process, started the way the production image runs it. */
 export class BenchApp extends AppProcess {
   constructor(
@@ -31,7 +54,12 @@ export class BenchApp extends AppProcess {
     super(app, port, env, app, {
       logFile,
       nodeArgs,
-      defaults: { NODE_ENV: 'production', ...IMAGE_RUNTIME_ENV },
+      defaults: {
+        NODE_ENV: 'production',
+        SECRETS_ENCRYPTION_KEY: '',
+        SECRETS_ENCRYPTION_KEY_FILE: benchSecretsKeyFile(),
+        ...IMAGE_RUNTIME_ENV,
+      },
       readyTimeoutMs: 90_000,
     });
   }

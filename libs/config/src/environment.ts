@@ -22,6 +22,14 @@ const DURATION_LIST = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*(,\s*\d+(\.\d+)?\s*(ms|
 
 const RETENTION_MIN_MS = 3_600_000;
 
+/** Base64 of 32 bytes, as `openssl rand -base64 32` prints it (secret-cipher.ts checks the bytes). */
+const OPTIONAL_KEY = /^([A-Za-z0-9+/]{43}=)?$/;
+const KEY_LIST = /^\s*([A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9+/]{43}=\s*)*)?$/;
+const KEY_MESSAGE = '$property must be base64 of 32 bytes (e.g. `openssl rand -base64 32`)';
+
+export const SECRETS_KEY_REQUIRED =
+  'SECRETS_ENCRYPTION_KEY or SECRETS_ENCRYPTION_KEY_FILE must be set when NODE_ENV=production: the key that ' +
+  'encrypts webhook signing secrets at rest, base64 of 32 random bytes (e.g. `openssl rand -base64 32`)';
 /**
  * A retention age: 0 keeps forever, anything else is at least an hour, so that a unit left off ("30" is
  * 30 ms) is refused instead of deleting everything.
@@ -170,6 +178,25 @@ export class Environment {
   /** Port of the dispatcher's /health and /ready (status only); 0 picks a free one (several dispatchers per host). */
   @Transform(toNumber)
   @IsInt()
+  /**
+   * The key that encrypts webhook signing secrets at rest: base64 of 32 random bytes, inline or in a file
+   * (not both). Required in production; development and test generate .run/secrets-encryption.key.
+   */
+  @Matches(OPTIONAL_KEY, { message: KEY_MESSAGE })
+  SECRETS_ENCRYPTION_KEY = '';
+
+  /** A file holding SECRETS_ENCRYPTION_KEY; outside production a missing file is generated. */
+  @IsString()
+  SECRETS_ENCRYPTION_KEY_FILE = '';
+
+  /** Earlier keys, comma-separated, that still decrypt while `secrets reencrypt` moves values off them. */
+  @Matches(KEY_LIST, { message: `${KEY_MESSAGE}, comma-separated` })
+  SECRETS_DECRYPTION_KEYS = '';
+
+  /** A file of earlier keys, one a line (# comments allowed). */
+  @IsString()
+  SECRETS_DECRYPTION_KEYS_FILE = '';
+
   @Min(0)
   @Max(65535)
   DISPATCHER_PORT = 3001;
@@ -291,3 +318,5 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
 }
 
 export { parseDuration, parseDurationList };
+  const key = environment.SECRETS_ENCRYPTION_KEY || environment.SECRETS_ENCRYPTION_KEY_FILE;
+  if (environment.NODE_ENV === 'production' && !key) throw new Error(`Invalid environment:\n  ${SECRETS_KEY_REQUIRED}`);

@@ -4,6 +4,8 @@ export * from './api-token/api-token.schema';
 export * from './api-token/api-token.repository';
 export * from './webhook/webhook.schema';
 export * from './webhook/webhook.repository';
+export * from './secret-encryption/secret-cipher';
+export * from './secret-encryption/secret-key-ring';
 export * from './event/event.schema';
 export * from './event/event-status';
 export * from './event/event.repository';
