@@ -8,7 +8,11 @@ export interface Principal {
   tenantId: TenantId;
 }
 
-export type AuthenticatedRequest = IncomingMessage & { principal?: Principal };
+export type AuthenticatedRequest = IncomingMessage & {
+  principal?: Principal;
+  /** Why its token was refused before its body was read; TokenAuthGuard answers with it. */
+  refusal?: unknown;
+};
 
 export function principalOf(request: AuthenticatedRequest): Principal {
   // Only reachable on a route without TokenAuthGuard: a wiring bug, not a client error.

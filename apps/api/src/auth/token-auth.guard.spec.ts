@@ -30,6 +30,20 @@ describe('TokenAuthGuard', () => {
     expect(headers.size).toBe(0);
   });
 
+  it('takes what authenticateBeforeBody found without checking the token again', async () => {
+    const guard = newGuard(async () => {
+      throw new Error('checked twice');
+    });
+    const authenticated = contextFor('Bearer x');
+    authenticated.request.principal = { tokenId: 't', tenantId: 'acme' };
+    await expect(guard.canActivate(authenticated.context)).resolves.toBe(true);
+
+    const refused = contextFor();
+    const refusal = new UnauthorizedException('Missing bearer token');
+    refused.request.refusal = refusal;
+    await expect(guard.canActivate(refused.context)).rejects.toBe(refusal);
+  });
+
   it('names the Bearer scheme in WWW-Authenticate when it refuses (RFC 6750)', async () => {
     const refusal = new UnauthorizedException('Missing bearer token');
     const guard = newGuard(async () => {

@@ -39,7 +39,16 @@ export class TokenAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const response = context.switchToHttp().getResponse<ServerResponse>();
+    // /v1 requests were authenticated before their body was read (authenticateBeforeBody).
+    if (request.refusal !== undefined) throw request.refusal;
+    if (!request.principal) {
+      await this.authenticateRequest(request, context.switchToHttp().getResponse<ServerResponse>());
+    }
+    return true;
+  }
+
+  /** Records the principal of the request's bearer token, or refuses it: 401, or 429 past the failure limit. */
+  async authenticateRequest(request: AuthenticatedRequest, response: ServerResponse): Promise<void> {
     try {
       request.principal = await this.authenticate.execute(request.headers.authorization);
     } catch (error) {
@@ -48,7 +57,6 @@ export class TokenAuthGuard implements CanActivate {
       response.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw error;
     }
-    return true;
   }
 
   private async countFailure(address: string, response: ServerResponse): Promise<void> {

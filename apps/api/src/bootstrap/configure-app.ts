@@ -1,10 +1,14 @@
 import { NestApplicationOptions } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
+import { authenticateBeforeBody, refusedBeforeBody } from '../auth/authenticate-before-body.middleware';
+import { TokenAuthGuard } from '../auth/token-auth.guard';
 import { bodyParserErrors } from '../http/body-parser-errors.middleware';
 import { rejectDeepJson } from '../http/json-depth.middleware';
-import { JSON_MEDIA_TYPES, requireJsonBody } from '../http/require-json-body.middleware';
+import { parsedBodies } from '../http/request-body-metrics';
+import { isJsonContentType, requireJsonBody } from '../http/require-json-body.middleware';
 import { setUpSwagger } from './swagger';
 
 /** Nest's default parsers are off: configureApp installs exactly one (JSON, size-limited). */
@@ -20,8 +24,16 @@ export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Flat query strings only (no `?a[$gt]=`), so a query value is always a string or a list of strings.
   app.set('query parser', 'simple');
-  app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: config.get('API_BODY_LIMIT_BYTES'), type: JSON_MEDIA_TYPES });
+  app.use('/v1', authenticateBeforeBody(app.get(TokenAuthGuard)));
+  app.use((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) =>
+    refusedBeforeBody(request) ? next() : requireJsonBody(request, response, next),
+  );
+  app.useBodyParser('json', {
+    limit: config.get('API_BODY_LIMIT_BYTES'),
+    type: (request: IncomingMessage) =>
+      !refusedBeforeBody(request) && isJsonContentType(request.headers['content-type']),
+    verify: () => parsedBodies.inc(),
+  });
   app.use(bodyParserErrors);
   app.use(rejectDeepJson);
   if (config.get('API_DOCS_ENABLED')) setUpSwagger(app);

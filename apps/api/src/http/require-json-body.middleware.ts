@@ -3,14 +3,12 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 
 const JSON_TYPE = /^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/;
 
-/** Media types the JSON body parser reads; a body of any other type is refused with 415. */
-export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
-
 export function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** application/json and application/*+json: what the JSON body parser reads; any other body is refused with 415. */
 export function isJsonContentType(header: string | undefined): boolean {
   const mediaType = (header ?? '').split(';')[0].trim().toLowerCase();
   return JSON_TYPE.test(mediaType);
