@@ -21,7 +21,6 @@ const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/;
 const DURATION_LIST = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*(,\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*)*$/;
 
 const RETENTION_MIN_MS = 3_600_000;
-
 /** Base64 of 32 bytes, as `openssl rand -base64 32` prints it (secret-cipher.ts checks the bytes). */
 const OPTIONAL_KEY = /^([A-Za-z0-9+/]{43}=)?$/;
 const KEY_LIST = /^\s*([A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9+/]{43}=\s*)*)?$/;
@@ -30,6 +29,7 @@ const KEY_MESSAGE = '$property must be base64 of 32 bytes (e.g. `openssl rand -b
 export const SECRETS_KEY_REQUIRED =
   'SECRETS_ENCRYPTION_KEY or SECRETS_ENCRYPTION_KEY_FILE must be set when NODE_ENV=production: the key that ' +
   'encrypts webhook signing secrets at rest, base64 of 32 random bytes (e.g. `openssl rand -base64 32`)';
+
 /**
  * A retention age: 0 keeps forever, anything else is at least an hour, so that a unit left off ("30" is
  * 30 ms) is refused instead of deleting everything.
@@ -170,14 +170,6 @@ export class Environment {
   @Matches(DURATION)
   SECRET_ROTATION_GRACE = '24h';
 
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  BULK_RETRY_MAX_EVENTS = 100_000;
-
-  /** Port of the dispatcher's /health and /ready (status only); 0 picks a free one (several dispatchers per host). */
-  @Transform(toNumber)
-  @IsInt()
   /**
    * The key that encrypts webhook signing secrets at rest: base64 of 32 random bytes, inline or in a file
    * (not both). Required in production; development and test generate .run/secrets-encryption.key.
@@ -197,6 +189,14 @@ export class Environment {
   @IsString()
   SECRETS_DECRYPTION_KEYS_FILE = '';
 
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  BULK_RETRY_MAX_EVENTS = 100_000;
+
+  /** Port of the dispatcher's /health and /ready (status only); 0 picks a free one (several dispatchers per host). */
+  @Transform(toNumber)
+  @IsInt()
   @Min(0)
   @Max(65535)
   DISPATCHER_PORT = 3001;
@@ -314,9 +314,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     throw new Error(`Invalid environment:\n  ${details.join('\n  ')}`);
   }
   parseDurationList(environment.RETRY_SCHEDULE);
+  const key = environment.SECRETS_ENCRYPTION_KEY || environment.SECRETS_ENCRYPTION_KEY_FILE;
+  if (environment.NODE_ENV === 'production' && !key) throw new Error(`Invalid environment:\n  ${SECRETS_KEY_REQUIRED}`);
   return environment;
 }
 
 export { parseDuration, parseDurationList };
-  const key = environment.SECRETS_ENCRYPTION_KEY || environment.SECRETS_ENCRYPTION_KEY_FILE;
-  if (environment.NODE_ENV === 'production' && !key) throw new Error(`Invalid environment:\n  ${SECRETS_KEY_REQUIRED}`);
