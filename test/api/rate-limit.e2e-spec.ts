@@ -61,6 +61,8 @@ describe('Per-token rate limit', () => {
     expect(limited.body).toEqual({ message: 'Too many requests with an invalid API token; try again later' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     await api.http().get('/v1/webhooks').expect(429);
+    // TRUST_PROXY is off by default: a client cannot pose as another address.
+    await api.http().get('/v1/webhooks').set(wrong).set('X-Forwarded-For', '198.51.100.7').expect(429);
 
     await api.http().get('/v1/webhooks').set(tenant.auth).expect(200);
   });

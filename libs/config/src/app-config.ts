@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Environment, parseDuration, parseDurationList } from './environment';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** Typed, validated configuration; the one way the apps read their settings. */
 @Injectable()
@@ -17,6 +18,11 @@ export class AppConfig {
 
   durationListMs(key: 'RETRY_SCHEDULE'): number[] {
     return parseDurationList(this.get(key));
+  }
+
+  /** TRUST_PROXY as Express's `trust proxy` setting takes it (validated at start-up). */
+  get trustProxy(): TrustProxy {
+    return parseTrustProxy(this.get('TRUST_PROXY')) ?? false;
   }
 
   get kafkaBrokers(): string[] {

@@ -13,6 +13,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { parseDuration, parseDurationList } from './duration';
+import { IsTrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -139,6 +140,13 @@ export class Environment {
   @Transform(toBoolean)
   @IsBoolean()
   API_DOCS_ENABLED = true;
+
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (the refused-token limit counts per
+   * address): false, a hop count, or addresses and subnets, as Express's `trust proxy` takes them.
+   */
+  @IsTrustProxy()
+  TRUST_PROXY = 'false';
 
   /** Largest accepted request body; event payloads themselves are capped at 256 KiB. */
   @Transform(toNumber)

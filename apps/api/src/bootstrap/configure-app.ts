@@ -24,6 +24,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Flat query strings only (no `?a[$gt]=`), so a query value is always a string or a list of strings.
   app.set('query parser', 'simple');
+  // req.ip, which the refused-token limit counts by, from X-Forwarded-For only as far as TRUST_PROXY says.
+  app.set('trust proxy', config.trustProxy);
   app.use('/v1', authenticateBeforeBody(app.get(TokenAuthGuard)));
   app.use((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) =>
     refusedBeforeBody(request) ? next() : requireJsonBody(request, response, next),
