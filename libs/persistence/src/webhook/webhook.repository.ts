@@ -4,7 +4,7 @@ import { AnyBulkWriteOperation, Model } from 'mongoose';
 import { findManyById, findOwnedById } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
-import { WEBHOOK_MODEL, WebhookDocument, WebhookSecret } from './webhook.schema';
+import { StoredWebhookSecret, WEBHOOK_MODEL, WebhookDocument } from './webhook.schema';
 
 /** How stale a webhook's `lastSuccessAt` may be: it is rewritten at most this often under steady success. */
 export const LAST_SUCCESS_PRECISION_MS = 60_000;
@@ -144,7 +144,7 @@ export class WebhookRepository {
     tenantId: TenantId,
     webhookId: string,
     seenUpdatedAt: Date,
-    secrets: WebhookSecret[],
+    secrets: StoredWebhookSecret[],
   ): Promise<boolean> {
     const result = await this.webhooks.updateOne(
       { _id: webhookId, tenantId, updatedAt: seenUpdatedAt },
