@@ -9,10 +9,12 @@ import {
   newWebhook,
   pendingEvent,
   persistenceModels,
+  sealWebhookSecrets,
   WEBHOOK_MODEL,
   WebhookDocument,
 } from '@app/persistence';
 import { newSigningSecret } from '../../apps/api/src/webhooks/webhook-secret';
+import { benchSecretCipher } from './app-process';
 import { paddedPayloadJson } from './payload';
 
 /** Inserts are sent in chunks of this many documents. */
@@ -23,6 +25,8 @@ const INSERT_CHUNK = 5_000;
  * API stores webhooks, events and their pending deliveries.
  */
 export class BenchDatabase {
+  private readonly cipher = benchSecretCipher();
+
   private constructor(readonly connection: Connection) {}
 
   static async connect(uri: string): Promise<BenchDatabase> {
@@ -40,18 +44,22 @@ export class BenchDatabase {
 
   async createWebhooks(tenantId: string, urls: string[]): Promise<WebhookDocument[]> {
     const now = new Date();
-    const webhooks = urls.map((url) =>
-      newWebhook(
+    const webhooks = urls.map((url) => {
+      const webhookId = randomUUID();
+      return newWebhook(
         {
-          _id: randomUUID(),
+          _id: webhookId,
           tenantId,
           url,
           description: 'bench',
-          secrets: [{ secret: newSigningSecret(), createdAt: now, expiresAt: null }],
+          // Sealed as the API stores them, under the key BenchApp gives the apps.
+          secrets: sealWebhookSecrets(this.cipher, webhookId, [
+            { secret: newSigningSecret(), createdAt: now, expiresAt: null },
+          ]),
         },
         now,
-      ),
-    );
+      );
+    });
     await this.collection(WEBHOOK_MODEL).insertMany(webhooks as never[]);
     return webhooks;
   }

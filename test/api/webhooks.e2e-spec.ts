@@ -1,7 +1,7 @@
 import { getModelToken } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 // Types only: loading @app/persistence loads the configuration, which must wait for startApiTestApp's env.
-import type { WebhookDocument, WebhookRepository } from '@app/persistence';
+import type { SecretCipher, WebhookDocument, WebhookRepository } from '@app/persistence';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { createWebhook, UNKNOWN_ID } from './support/fixtures';
 
@@ -11,11 +11,15 @@ describe('Webhooks', () => {
   let stored: Model<WebhookDocument>;
   let repository: WebhookRepository;
   let asTenantId: (typeof import('@app/persistence'))['asTenantId'];
+  let openWebhookSecrets: (typeof import('@app/persistence'))['openWebhookSecrets'];
+  let cipher: SecretCipher;
 
   beforeAll(async () => {
     api = await startApiTestApp('webhooks', { SECRET_ROTATION_GRACE: '1h' });
     const persistence = await import('@app/persistence');
     asTenantId = persistence.asTenantId;
+    openWebhookSecrets = persistence.openWebhookSecrets;
+    cipher = api.app.get(persistence.SecretCipher);
     stored = api.app.get(getModelToken(persistence.WEBHOOK_MODEL));
     repository = api.app.get(persistence.WebhookRepository);
     tenant = await api.newTenant();
@@ -23,6 +27,11 @@ describe('Webhooks', () => {
   afterAll(async () => api?.close());
 
   const storedWebhook = (webhookId: string) => stored.findById(webhookId).lean<WebhookDocument>().exec();
+  /** The stored secrets as the dispatcher opens them to sign (MongoDB holds them encrypted). */
+  const storedSecrets = async (webhookId: string) => {
+    const webhook = (await storedWebhook(webhookId))!;
+    return openWebhookSecrets(cipher, webhookId, webhook.secrets);
+  };
 
   it('creates a webhook and shows its secret only in the create response', async () => {
     const created = await api
@@ -48,7 +57,7 @@ describe('Webhooks', () => {
         secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
       },
     });
-    expect((await storedWebhook(webhookId))!.secrets.map((entry) => entry.secret)).toEqual([secret]);
+    expect((await storedSecrets(webhookId)).map((entry) => entry.secret)).toEqual([secret]);
 
     const fetched = await api.http().get(`/v1/webhooks/${webhookId}`).set(tenant.auth).expect(200);
     const { secret: _secret, ...withoutSecret } = created.body.data;
@@ -127,7 +136,7 @@ describe('Webhooks', () => {
     const graceEnd = Date.parse(previousSecretExpiresAt);
     expect(graceEnd - before).toBeGreaterThanOrEqual(3_600_000 - 1_000);
     expect(graceEnd - before).toBeLessThanOrEqual(3_600_000 + 5_000);
-    const secrets = (await storedWebhook(webhookId))!.secrets;
+    const secrets = await storedSecrets(webhookId);
     expect(secrets.map((entry) => [entry.secret, entry.expiresAt?.toISOString() ?? null])).toEqual([
       [secret, null],
       [original, previousSecretExpiresAt],

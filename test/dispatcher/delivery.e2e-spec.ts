@@ -70,7 +70,7 @@ describe('Dispatcher delivery (real Kafka, FerretDB and HTTP receivers)', () => 
       'the POST at the receiver',
       () => receiver.received('/direct')[0] && receiver.received('/direct'),
     );
-    const verified = new Webhook(webhook.secrets[0].secret).verify(
+    const verified = new Webhook(webhook.signingSecrets[0].secret).verify(
       request.body,
       request.headers as Record<string, string>,
     );

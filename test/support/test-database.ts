@@ -14,8 +14,11 @@ import {
   EVENT_MODEL,
   EventDocument,
   EventSchema,
+  loadSecretKeyRing,
   newWebhook,
   pendingEvent,
+  sealWebhookSecrets,
+  SecretCipher,
   WEBHOOK_MODEL,
   WebhookDocument,
   WebhookSchema,
@@ -28,6 +31,25 @@ import { testMongoUri } from './infra';
 export const newSecret = newSigningSecret;
 
 /**
+ * The cipher of the apps the tests start (NODE_ENV=test, the same key settings): by default the key file
+ * that development and test generate in .run/, so what one writes the other reads.
+ */
+export function testSecretCipher(): SecretCipher {
+  return new SecretCipher(
+    loadSecretKeyRing({
+      NODE_ENV: 'test',
+      SECRETS_ENCRYPTION_KEY: process.env.SECRETS_ENCRYPTION_KEY ?? '',
+      SECRETS_ENCRYPTION_KEY_FILE: process.env.SECRETS_ENCRYPTION_KEY_FILE ?? '',
+      SECRETS_DECRYPTION_KEYS: process.env.SECRETS_DECRYPTION_KEYS ?? '',
+      SECRETS_DECRYPTION_KEYS_FILE: process.env.SECRETS_DECRYPTION_KEYS_FILE ?? '',
+    }),
+  );
+}
+
+/** A stored webhook, with the plaintext of the secrets it was created with (the database has them sealed). */
+export type TestWebhook = WebhookDocument & { signingSecrets: WebhookSecret[] };
+
+/**
  * Direct access to the test database through the project's own schemas: to set up webhooks and events
  * the way the API would store them, and to read back what the dispatcher recorded.
  */
@@ -36,6 +58,7 @@ export class TestDatabase {
   readonly events: Model<EventDocument>;
   readonly deliveries: Model<DeliveryDocument>;
   readonly attempts: Model<DeliveryAttemptDocument>;
+  readonly cipher = testSecretCipher();
 
   private constructor(
     readonly connection: Connection,
@@ -62,22 +85,28 @@ export class TestDatabase {
   async createWebhook(
     tenantId: string,
     url: string,
-    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'fifo'>> & { secrets?: WebhookSecret[] } = {},
-  ): Promise<WebhookDocument> {
+    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'fifo'>> & {
+      secrets?: WebhookSecret[];
+      /** Seals under another key than the apps' default one (key rotation tests). */
+      cipher?: SecretCipher;
+    } = {},
+  ): Promise<TestWebhook> {
     const now = new Date();
+    const webhookId = randomUUID();
+    const signingSecrets = options.secrets ?? [{ secret: newSecret(), createdAt: now, expiresAt: null }];
     const webhook = newWebhook(
       {
-        _id: randomUUID(),
+        _id: webhookId,
         tenantId,
         url,
         eventTypes: options.eventTypes,
         fifo: options.fifo,
-        secrets: options.secrets ?? [{ secret: newSecret(), createdAt: now, expiresAt: null }],
+        secrets: sealWebhookSecrets(options.cipher ?? this.cipher, webhookId, signingSecrets),
       },
       now,
     );
     await this.webhooks.collection.insertOne(webhook as never);
-    return webhook;
+    return { ...webhook, signingSecrets };
   }
 
   /** Stores an event and pending deliveries to the given webhooks, as POST /v1/webhooks/events does. */

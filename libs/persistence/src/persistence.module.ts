@@ -12,12 +12,16 @@ import { DeliveryRepository } from './delivery/delivery.repository';
 import { DELIVERY_MODEL, DeliverySchema } from './delivery/delivery.schema';
 import { EventRepository } from './event/event.repository';
 import { EVENT_MODEL, EventSchema } from './event/event.schema';
+import { MIGRATION_MODEL, MigrationSchema } from './migration/migration.schema';
 import { MongoClientWatchdog } from './mongo-client-watchdog';
 import { MongoHealthIndicator } from './mongo-health.indicator';
 import { RetentionRepository } from './retention/retention.repository';
 import { SchemaMigrator } from './schema-migrator';
+import { SecretCipher } from './secret-encryption/secret-cipher';
+import { secretCipherProvider } from './secret-encryption/secret-cipher.provider';
 import { RetryJobRepository } from './retry-job/retry-job.repository';
 import { RETRY_JOB_MODEL, RetryJobSchema } from './retry-job/retry-job.schema';
+import { WebhookSecretResealer } from './webhook/webhook-secret-resealer';
 import { WebhookRepository } from './webhook/webhook.repository';
 import { WEBHOOK_MODEL, WebhookSchema } from './webhook/webhook.schema';
 
@@ -30,6 +34,7 @@ export const persistenceModels = [
   { name: DELIVERY_TASK_MODEL, schema: DeliveryTaskSchema },
   { name: DELIVERY_ATTEMPT_MODEL, schema: DeliveryAttemptSchema },
   { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
+  { name: MIGRATION_MODEL, schema: MigrationSchema },
 ];
 
 const repositories = [
@@ -41,6 +46,7 @@ const repositories = [
   DeliveryAttemptRepository,
   RetryJobRepository,
   RetentionRepository,
+  WebhookSecretResealer,
 ];
 
 @Global()
@@ -66,7 +72,7 @@ const repositories = [
     }),
     MongooseModule.forFeature(persistenceModels),
   ],
-  providers: [...repositories, MongoHealthIndicator, MongoClientWatchdog, SchemaMigrator],
-  exports: [...repositories, MongoHealthIndicator],
+  providers: [...repositories, secretCipherProvider, MongoHealthIndicator, MongoClientWatchdog, SchemaMigrator],
+  exports: [...repositories, SecretCipher, MongoHealthIndicator],
 })
 export class PersistenceModule {}

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { WebhookSecret } from '@app/persistence';
+
+/** A secrets-list entry, stored (sealed) or not: rotation only moves expiry dates, it never reads a secret. */
+interface SecretEntry<Secret extends string> {
+  secret: Secret;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
 
 /** Standard Webhooks format: `whsec_` + base64 of 32 random bytes (what receivers' libraries expect). */
 export function newSigningSecret(): string {
@@ -11,7 +17,12 @@ export function newSigningSecret(): string {
  * its grace period (an already-expiring one keeps its earlier expiry). Expired entries are dropped so
  * the list cannot grow without bound.
  */
-export function rotateSecrets(current: WebhookSecret[], secret: string, now: Date, graceMs: number): WebhookSecret[] {
+export function rotateSecrets<Secret extends string>(
+  current: SecretEntry<Secret>[],
+  secret: Secret,
+  now: Date,
+  graceMs: number,
+): SecretEntry<Secret>[] {
   const graceEnd = new Date(now.getTime() + graceMs);
   const previous = current
     .map((entry) => ({

@@ -1,6 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DeliveryCommand, DeliveryErrorKind, DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
-import { EventDocument, newWebhook, WebhookDocument } from '@app/persistence';
+import {
+  EventDocument,
+  newWebhook,
+  SecretCipher,
+  SecretDecryptionError,
+  SecretKeyRing,
+  sealWebhookSecrets,
+  WebhookDocument,
+} from '@app/persistence';
 import { HttpOutcome, WebhookHttpClient } from '../http/webhook-http-client';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { DeliveryPolicy } from './delivery-policy';
@@ -8,6 +17,7 @@ import { AttemptTarget, SendAttempt } from './send-attempt';
 
 const now = new Date('2030-01-01T12:00:00.000Z');
 const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const cipher = new SecretCipher(new SecretKeyRing(randomBytes(32)));
 const policy = {
   retryDelaysMs: [60_000, 600_000],
   jitter: 0.1,
@@ -33,7 +43,7 @@ const webhook = (changes: Partial<WebhookDocument> = {}): WebhookDocument => ({
       _id: 'wh-1',
       tenantId: 't1',
       url: 'https://receiver.test/hook',
-      secrets: [{ secret, createdAt: now, expiresAt: null }],
+      secrets: sealWebhookSecrets(cipher, 'wh-1', [{ secret, createdAt: now, expiresAt: null }]),
     },
     now,
   ),
@@ -88,6 +98,7 @@ describe('SendAttempt', () => {
       { post } as unknown as WebhookHttpClient,
       policy,
       metrics as unknown as DispatcherMetrics,
+      cipher,
     );
   });
 
@@ -114,6 +125,16 @@ describe('SendAttempt', () => {
       'webhook-timestamp': String(now.getTime() / 1000),
     });
     expect(() => new Webhook(secret).verify(body, headers)).not.toThrow();
+  });
+
+  it('sends nothing when a live secret does not decrypt, and says why', async () => {
+    const otherKey = new SecretCipher(new SecretKeyRing(randomBytes(32)));
+    const foreign = sealWebhookSecrets(otherKey, 'wh-1', [{ secret, createdAt: now, expiresAt: null }]);
+
+    await expect(sendAttempt.execute(target({ webhook: webhook({ secrets: foreign }) }))).rejects.toThrow(
+      SecretDecryptionError,
+    );
+    expect(post).not.toHaveBeenCalled();
   });
 
   it('logs every field of a successful attempt and reports the webhook healthy', async () => {

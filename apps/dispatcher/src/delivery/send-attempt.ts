@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DeliveryCommand, DeliveryErrorKind, DeliveryLogV1 } from '@app/contracts';
-import { DeliveryDocument, EventDocument, WebhookDocument } from '@app/persistence';
+import { DeliveryDocument, EventDocument, openWebhookSecrets, SecretCipher, WebhookDocument } from '@app/persistence';
 import { WebhookHttpClient } from '../http/webhook-http-client';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptResult, consequenceOf, DeliveryBefore } from './attempt-outcome';
 import { DeliveryPolicy } from './delivery-policy';
 import { WebhookEffect } from './attempt-recorder';
+import { liveSecrets } from '../signing/webhook-signer';
 import { envelopeBody, webhookHeaders } from './webhook-request';
 
 export interface AttemptTarget {
@@ -29,6 +30,7 @@ export class SendAttempt {
     private readonly http: WebhookHttpClient,
     private readonly policy: DeliveryPolicy,
     private readonly metrics: DispatcherMetrics,
+    private readonly cipher: SecretCipher,
   ) {}
 
   async execute(target: AttemptTarget): Promise<FinishedAttempt> {
@@ -44,9 +46,12 @@ export class SendAttempt {
       errorMessage = `Webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
     } else {
       const body = envelopeBody(event);
+      // Decrypted only here, the live ones only. A secret no configured key opens throws: the command is
+      // dead-lettered with the reason and nothing goes out unsigned or wrongly signed.
+      const secrets = openWebhookSecrets(this.cipher, webhook._id, liveSecrets(webhook.secrets, startedAt));
       const outcome = await this.http.post(
         new URL(webhook.url),
-        webhookHeaders(event._id, body, webhook.secrets, startedAt),
+        webhookHeaders(event._id, body, secrets, startedAt),
         body,
       );
       durationMs = outcome.durationMs;

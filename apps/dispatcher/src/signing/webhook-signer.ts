@@ -22,7 +22,7 @@ export function signatureHeader(
 }
 
 /** Secrets that still sign: the current one and rotated-out ones inside their grace period. */
-export function liveSecrets(secrets: WebhookSecret[], now: Date): WebhookSecret[] {
+export function liveSecrets<Secret extends Pick<WebhookSecret, 'expiresAt'>>(secrets: Secret[], now: Date): Secret[] {
   return secrets.filter((secret) => !secret.expiresAt || secret.expiresAt.getTime() > now.getTime());
 }
 

@@ -1,8 +1,8 @@
-import { newWebhook } from './webhook.schema';
+import { newWebhook, SealedSecret } from './webhook.schema';
 
 describe('newWebhook', () => {
   const now = new Date('2026-11-29T10:00:00.000Z');
-  const secrets = [{ secret: 'whsec_c2VjcmV0', createdAt: now, expiresAt: null }];
+  const secrets = [{ secret: 'v1:sealed' as SealedSecret, createdAt: now, expiresAt: null }];
 
   it('is enabled, for every event type, in no particular order, with no delivery history', () => {
     expect(newWebhook({ _id: 'w1', tenantId: 't1', url: 'https://example.com/hook', secrets }, now)).toEqual({

@@ -2,11 +2,23 @@ import { Schema } from 'mongoose';
 
 export const WEBHOOK_MODEL = 'Webhook';
 
-/** A signing secret; a rotated-out secret keeps signing until `expiresAt`. */
+/** A signing secret in plaintext: what the API shows once and the dispatcher signs with; never stored. */
 export interface WebhookSecret {
   secret: string;
   createdAt: Date;
   expiresAt: Date | null;
+}
+
+/** A secret's encrypted stored form (secret-cipher.ts); the brand keeps a plaintext from being stored by mistake. */
+export type SealedSecret = string & { readonly __sealed: true };
+
+/**
+ * A signing secret as stored, sealed by webhook-secrets.ts under the current key or an older one; a
+ * rotated-out secret keeps signing until `expiresAt`. A plaintext `whsec_` value from before encryption
+ * remains only until the start-up migration (or `secrets reencrypt`) seals it.
+ */
+export interface StoredWebhookSecret extends Omit<WebhookSecret, 'secret'> {
+  secret: SealedSecret;
 }
 
 export interface WebhookDocument {
@@ -19,7 +31,7 @@ export interface WebhookDocument {
   active: boolean;
   /** Strict per-webhook ordering: deliveries go in event order and a failing event holds back later ones. */
   fifo: boolean;
-  secrets: WebhookSecret[];
+  secrets: StoredWebhookSecret[];
   disabledReason: string | null;
   disabledAt: Date | null;
   /** First failure since the last success; drives auto-disable. */
@@ -57,7 +69,7 @@ export function newWebhook(
   };
 }
 
-const WebhookSecretSchema = new Schema<WebhookSecret>(
+const WebhookSecretSchema = new Schema<StoredWebhookSecret>(
   {
     secret: { type: String, required: true },
     createdAt: { type: Date, required: true },

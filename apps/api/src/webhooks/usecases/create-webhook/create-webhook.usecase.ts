@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { newWebhook, TenantId, WebhookRepository } from '@app/persistence';
+import { newWebhook, SecretCipher, sealWebhookSecret, TenantId, WebhookRepository } from '@app/persistence';
 import { CreatedWebhookDto } from '../../dtos/webhook.dto';
 import { newSigningSecret } from '../../webhook-secret';
 import { WebhookUrlPolicy } from '../../webhook-url-policy';
@@ -20,21 +20,23 @@ export class CreateWebhookUseCase {
   constructor(
     private readonly webhooks: WebhookRepository,
     private readonly urlPolicy: WebhookUrlPolicy,
+    private readonly cipher: SecretCipher,
   ) {}
 
   async execute(command: CreateWebhookCommand): Promise<CreatedWebhookDto> {
     this.urlPolicy.assertAllowed(command.url);
     const now = new Date();
     const secret = newSigningSecret();
+    const webhookId = randomUUID();
     const webhook = newWebhook(
       {
-        _id: randomUUID(),
+        _id: webhookId,
         tenantId: command.tenantId,
         url: command.url,
         eventTypes: command.eventTypes,
         description: command.description,
         fifo: command.fifo,
-        secrets: [{ secret, createdAt: now, expiresAt: null }],
+        secrets: [{ secret: sealWebhookSecret(this.cipher, webhookId, secret), createdAt: now, expiresAt: null }],
         disabledReason: command.active === false ? DISABLED_THROUGH_API : null,
       },
       now,

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { TenantId, WebhookRepository } from '@app/persistence';
+import { SecretCipher, sealWebhookSecret, TenantId, WebhookRepository } from '@app/persistence';
 import { RotatedSecretDto } from '../../dtos/webhook.dto';
 import { newSigningSecret, rotateSecrets } from '../../webhook-secret';
 import { GetWebhookUseCase } from '../get-webhook/get-webhook.usecase';
@@ -21,13 +21,15 @@ export class RotateWebhookSecretUseCase {
     private readonly webhooks: WebhookRepository,
     private readonly getWebhook: GetWebhookUseCase,
     private readonly config: AppConfig,
+    private readonly cipher: SecretCipher,
   ) {}
 
   async execute(command: RotateWebhookSecretCommand): Promise<RotatedSecretDto> {
     const current = await this.getWebhook.execute(command);
     const now = new Date();
     const secret = newSigningSecret();
-    const secrets = rotateSecrets(current.secrets, secret, now, this.config.durationMs('SECRET_ROTATION_GRACE'));
+    const sealed = sealWebhookSecret(this.cipher, command.webhookId, secret);
+    const secrets = rotateSecrets(current.secrets, sealed, now, this.config.durationMs('SECRET_ROTATION_GRACE'));
     if (!(await this.webhooks.replaceSecrets(command.tenantId, command.webhookId, current.updatedAt, secrets))) {
       throw new ConflictException('Webhook changed during the rotation; try again');
     }
