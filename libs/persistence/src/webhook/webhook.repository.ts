@@ -35,23 +35,27 @@ export class WebhookRepository {
     return findManyById(this.webhooks, webhookIds);
   }
 
-  /** Active webhooks of the tenant that receive this event type (an empty eventTypes list means all). */
+  /**
+   * Active webhooks of the tenant that receive this event type (an empty eventTypes list means all).
+   * Every event's creation asks this: read through the driver, like findOwnedById.
+   */
   async findActiveSubscribers(tenantId: TenantId, eventType: string): Promise<WebhookDocument[]> {
-    return this.webhooks
-      .find({ tenantId, active: true, $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }] })
+    return this.webhooks.collection
+      .find<WebhookDocument>({ tenantId, active: true, $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }] })
       .sort({ createdAt: 1, _id: 1 })
-      .lean<WebhookDocument[]>()
-      .exec();
+      .toArray();
   }
 
-  /** Active webhooks of several tenants, oldest first: a dispatch batch resolves its subscribers from one read. */
+  /**
+   * Active webhooks of several tenants, oldest first: a dispatch batch resolves its subscribers from one
+   * read, and a manual retry reads them with its event, at once. Through the driver, like findOwnedById.
+   */
   async findActiveOfTenants(tenantIds: TenantId[]): Promise<WebhookDocument[]> {
     if (tenantIds.length === 0) return [];
-    return this.webhooks
-      .find({ tenantId: { $in: [...new Set(tenantIds)] }, active: true })
+    return this.webhooks.collection
+      .find<WebhookDocument>({ tenantId: { $in: [...new Set(tenantIds)] }, active: true })
       .sort({ createdAt: 1, _id: 1 })
-      .lean<WebhookDocument[]>()
-      .exec();
+      .toArray();
   }
 
   /**
