@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { SecretCipher, WebhookSecretResealer } from '@app/persistence';
 import { CreateApiTokenUseCase } from './auth/usecases/create-api-token/create-api-token.usecase';
 import { RevokeApiTokenUseCase } from './auth/usecases/revoke-api-token/revoke-api-token.usecase';
 import { CliModule } from './cli/cli.module';
 import { CLI_USAGE, CliCommand, parseCliArgs } from './cli/parse-cli-args';
+import { reencryptSecrets } from './cli/reencrypt-secrets';
 
 /**
  * Operator commands, run from the TypeScript source (`npm run cli -- ...`) because the webpack build
@@ -21,6 +23,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
   try {
+    if (command.kind === 'reencrypt-secrets') {
+      return await reencryptSecrets(app.get(WebhookSecretResealer), app.get(SecretCipher), command, console.log);
+    }
     return await run(app.get(CreateApiTokenUseCase), app.get(RevokeApiTokenUseCase), command);
   } finally {
     await app.close();
@@ -30,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
 async function run(
   createToken: CreateApiTokenUseCase,
   revokeToken: RevokeApiTokenUseCase,
-  command: Exclude<CliCommand, { kind: 'help' } | { kind: 'invalid' }>,
+  command: Exclude<CliCommand, { kind: 'help' | 'invalid' | 'reencrypt-secrets' }>,
 ): Promise<number> {
   if (command.kind === 'create-token') {
     const created = await createToken.execute({ tenantId: command.tenantId, name: command.name });
