@@ -22,6 +22,8 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // A hash of every JSON body, for conditional GETs no client of this API makes (static files keep theirs).
+  app.set('etag', false);
   // Flat query strings only (no `?a[$gt]=`), so a query value is always a string or a list of strings.
   app.set('query parser', 'simple');
   // req.ip, which the refused-token limit counts by, from X-Forwarded-For only as far as TRUST_PROXY says.
