@@ -30,8 +30,19 @@ describe('DeliveryRepository.applyAttempts', () => {
     ]);
     return { eventId, webhookId };
   };
-  const apply = async (logs: DeliveryLogV1[]) =>
-    deliveries.applyAttempts(logs, await deliveries.findAttemptStates(logs));
+  /** As the log writer does, with each log counted as its number says (the writer's numbering has its own spec). */
+  const apply = async (logs: DeliveryLogV1[]) => {
+    const counts = new Map<string, { attempts: number; countedAttemptIds: string[] }>();
+    for (const log of logs) {
+      const id = `${log.eventId}:${log.webhookId}`;
+      const count = counts.get(id) ?? { attempts: 0, countedAttemptIds: [] };
+      counts.set(id, {
+        attempts: Math.max(count.attempts, log.attemptNumber),
+        countedAttemptIds: [...count.countedAttemptIds, log.attemptId],
+      });
+    }
+    return deliveries.applyAttempts(logs, await deliveries.findAttemptStates(logs), counts);
+  };
   const attempt = (
     target: { eventId: string; webhookId: string },
     attemptNumber: number,

@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
 import { CoalescingQueue } from '@app/common';
 import { KafkaProducer } from '@app/kafka';
-import { asTenantId, DeliveryTaskRepository, TaskClaim, WebhookRepository } from '@app/persistence';
+import {
+  asTenantId,
+  DeliveryAttemptRepository,
+  RetryJobOutcome,
+  RetryJobRepository,
+  WebhookRepository,
+} from '@app/persistence';
 import { untilAvailable } from './until-available';
 
 export interface WebhookEffect {
@@ -15,8 +21,6 @@ export interface WebhookEffect {
 
 interface FinishedAttempt {
   log: DeliveryLogV1;
-  /** The command's claim, and for FIFO webhooks the claim on the schedule step as well. */
-  claims: TaskClaim[];
   effect: WebhookEffect | null;
 }
 
@@ -24,11 +28,12 @@ interface FinishedAttempt {
 const FLUSH_BATCH = 1_000;
 
 /**
- * Finishes attempts in batches: marks their claims completed with the delivery-log event stored in each
- * (an outbox), then publishes those events (acks=all), then applies webhook side effects (410,
- * auto-disable, failure streaks). Only once the events are acknowledged does the command's offset move.
- * A crash before the completion re-sends the webhook (the one duplicate window; receivers dedupe on
- * webhook-id); a crash after it re-sends nothing, and the replaying dispatcher publishes the stored event.
+ * Finishes attempts in batches: stores the attempts (an outbox: each holds its delivery-log event, and a
+ * stored attempt is what marks its claim done), counts bulk-retry outcomes, then publishes the events
+ * (acks=all), then applies webhook side effects (410, auto-disable, failure streaks). Only once the events
+ * are acknowledged does the command's offset move. A crash before the attempt is stored re-sends the
+ * webhook (the one duplicate window; receivers dedupe on webhook-id); a crash after it re-sends nothing,
+ * and the replaying dispatcher publishes the stored event.
  */
 @Injectable()
 export class AttemptRecorder {
@@ -37,24 +42,27 @@ export class AttemptRecorder {
 
   constructor(
     private readonly producer: KafkaProducer,
-    private readonly tasks: DeliveryTaskRepository,
+    private readonly attempts: DeliveryAttemptRepository,
+    private readonly retryJobs: RetryJobRepository,
     private readonly webhooks: WebhookRepository,
   ) {}
 
-  record(log: DeliveryLogV1, claims: TaskClaim[], effect: WebhookEffect | null): Promise<void> {
-    return this.finished.push({ log, claims, effect });
+  record(log: DeliveryLogV1, effect: WebhookEffect | null): Promise<void> {
+    return this.finished.push({ log, effect });
   }
 
-  /** Publishes a log event again, for a replayed command whose task a crashed dispatcher completed. */
+  /** Publishes a log event again, for a replayed command whose attempt a crashed dispatcher stored. */
   republish(logJson: string, eventId: string): Promise<void> {
     return this.publishLogs([{ key: eventId, value: logJson }]);
   }
 
   private async flush(batch: FinishedAttempt[]): Promise<void> {
-    const logs = batch.map(({ log, claims }) => ({ claims, logJson: JSON.stringify(log), eventId: log.eventId }));
-    const completions = logs.flatMap(({ claims, logJson }) => claims.map((claim) => ({ ...claim, logJson })));
-    await untilAvailable(this.logger, 'Completing delivery claims', () => this.tasks.complete(completions));
-    await this.publishLogs(logs.map(({ logJson, eventId }) => ({ key: eventId, value: logJson })));
+    const logs = batch.map(({ log }): DeliveryLogV1 => ({ ...log, stored: true }));
+    const added = await untilAvailable(this.logger, 'Storing attempts', () => this.attempts.insertLogs(logs));
+    // Job counters are not idempotent: only the attempts this flush stored count, once.
+    const outcomes = retryJobOutcomesOf(logs, new Set(added));
+    await untilAvailable(this.logger, 'Counting bulk-retry outcomes', () => this.retryJobs.addOutcomes(outcomes));
+    await this.publishLogs(logs.map((log) => ({ key: log.eventId, value: JSON.stringify(log) })));
     await untilAvailable(this.logger, 'Updating webhook health', () =>
       this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
     );
@@ -85,4 +93,19 @@ export class AttemptRecorder {
       [...perWebhook.values()].map((effect) => ({ ...effect, tenantId: asTenantId(effect.tenantId) })),
     );
   }
+}
+
+/** Delivered and failed attempts per bulk retry job, among the attempts just stored. */
+export function retryJobOutcomesOf(logs: DeliveryLogV1[], added: Set<string>): RetryJobOutcome[] {
+  const counts = new Map<string, RetryJobOutcome>();
+  for (const log of logs) {
+    // Taken out of the set: a log twice in one flush counts once.
+    if (!log.retryJobId || !added.delete(log.attemptId)) continue;
+    const key = `${log.tenantId}:${log.retryJobId}`;
+    const entry = counts.get(key) ?? { tenantId: log.tenantId, jobId: log.retryJobId, delivered: 0, failed: 0 };
+    if (log.success) entry.delivered += 1;
+    else entry.failed += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.values()];
 }

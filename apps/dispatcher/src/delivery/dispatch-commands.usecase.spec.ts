@@ -212,16 +212,12 @@ describe('DispatchCommandsUseCase planning', () => {
 });
 
 describe('DispatchCommandsUseCase sending', () => {
-  it('claims (command, webhook), sends, and records the attempt with its claim', async () => {
+  it('claims (command, webhook) with the attempt id, sends, and records the attempt', async () => {
     const { run, tasks, recorder, sendAttempt } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
     await run([command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' })]);
     const { attemptId } = sendAttempt.execute.mock.calls[0][0];
     expect(tasks.claim).toHaveBeenCalledWith([{ taskId: 'c-1:wh-1', attemptId }], expect.any(String), 30_000);
-    expect(recorder.record).toHaveBeenCalledWith(
-      { attemptId, eventId: 'ev-1' },
-      [{ taskId: 'c-1:wh-1', attemptId }],
-      null,
-    );
+    expect(recorder.record).toHaveBeenCalledWith({ attemptId, eventId: 'ev-1' }, null);
   });
 
   it('publishes again the stored log of a command already completed, without sending', async () => {

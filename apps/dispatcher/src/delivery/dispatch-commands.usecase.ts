@@ -12,7 +12,6 @@ import {
   EventRepository,
   fifoStepTaskIdOf,
   subscribesTo,
-  TaskClaim,
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
@@ -267,24 +266,23 @@ export class DispatchCommandsUseCase {
           return undefined;
         }
         if (claim.outcome === 'claimed') {
-          const claims: TaskClaim[] = [{ taskId, attemptId }];
           if (stepTaskId) {
             // FIFO: the original command and a release from the queue may both reach this step; one sends.
+            // Both claims carry the attempt's id, so its stored attempt completes them both.
             const step = await this.claims.claim({ taskId: stepTaskId, attemptId });
             if (step.outcome !== 'claimed') {
-              await this.tasks.release(claims);
+              await this.tasks.release([{ taskId, attemptId }]);
               return undefined;
             }
-            claims.push({ taskId: stepTaskId, attemptId });
           }
-          return { claims, ...(await this.sendAttempt.execute({ ...target, attemptId })) };
+          return this.sendAttempt.execute({ ...target, attemptId });
         }
         // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.
         const wait = Math.min(Math.max(claim.leaseUntil.getTime() - Date.now(), 50), HELD_RECHECK_MS);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     });
-    if (finished) await this.recorder.record(finished.log, finished.claims, finished.effect);
+    if (finished) await this.recorder.record(finished.log, finished.effect);
   }
 }
 

@@ -27,6 +27,7 @@ export function parseDeliveryLog(
     Number.isNaN(Date.parse(log.startedAt)) ? 'startedAt must be a date' : null,
     typeof log.deliveryStatus === 'string' ? null : 'deliveryStatus is required',
     log.requestedBy === undefined || typeof log.requestedBy === 'string' ? null : 'requestedBy must be a string',
+    log.stored === undefined || log.stored === true ? null : 'stored must be true when present',
   ].filter(Boolean);
   return problems.length > 0
     ? { ok: false, reason: `schema violation: ${problems.join('; ')}` }

@@ -8,7 +8,6 @@ import {
   EventRepository,
   EventStatus,
   EventTarget,
-  RetryJobRepository,
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
 import { RetryScheduler } from '../scheduler/retry-scheduler';
@@ -35,22 +34,23 @@ const log = (changes: Partial<DeliveryLogV1> = {}): DeliveryLogV1 => ({
   scheduledFailures: 0,
   deliveryStatus: DeliveryStatus.Delivered,
   nextAttemptAt: null,
+  stored: true,
   ...changes,
 });
 
-type Outcome = { tenantId: string; jobId: string; delivered: number; failed: number };
-
-/** The use case over in-memory stand-ins: attempts are stored by id, delivery rows take each log's status. */
+/** The use case over in-memory stand-ins: delivery rows take each log's status. */
 function setUp(storedEvents: Pick<EventDocument, '_id' | 'tenantId' | 'targets'>[] = []) {
   const storedAttempts = new Set<string>();
   const calls: string[] = [];
   const attempts = {
-    findNumbers: jest.fn(async () => new Map()),
     insertLogs: jest.fn(async (logs: DeliveryLogV1[]) => {
       calls.push('insertLogs');
       return logs.flatMap(({ attemptId }) =>
         storedAttempts.has(attemptId) ? [] : (storedAttempts.add(attemptId), [attemptId]),
       );
+    }),
+    renumber: jest.fn(async (_numbers: { attemptId: string; attemptNumber: number }[]) => {
+      calls.push('renumber');
     }),
   };
   const deliveries = {
@@ -67,11 +67,6 @@ function setUp(storedEvents: Pick<EventDocument, '_id' | 'tenantId' | 'targets'>
       calls.push('setStatuses');
     }),
   };
-  const retryJobs = {
-    addOutcomes: jest.fn(async (_outcomes: Outcome[]) => {
-      calls.push('addOutcomes');
-    }),
-  };
   const scheduler = { wakeBy: jest.fn() };
   const fifo = {
     releaseAfter: jest.fn(async () => {
@@ -82,23 +77,10 @@ function setUp(storedEvents: Pick<EventDocument, '_id' | 'tenantId' | 'targets'>
     attempts as unknown as DeliveryAttemptRepository,
     deliveries as unknown as DeliveryRepository,
     events as unknown as EventRepository,
-    retryJobs as unknown as RetryJobRepository,
     scheduler as unknown as RetryScheduler,
     fifo as unknown as FifoQueue,
   );
-  /** Every counter increment so far, summed per job. */
-  const counted = (): Record<string, { delivered: number; failed: number }> => {
-    const totals: Record<string, { delivered: number; failed: number }> = {};
-    for (const [outcomes] of retryJobs.addOutcomes.mock.calls) {
-      for (const { tenantId, jobId, delivered, failed } of outcomes) {
-        const total = (totals[`${tenantId}:${jobId}`] ??= { delivered: 0, failed: 0 });
-        total.delivered += delivered;
-        total.failed += failed;
-      }
-    }
-    return totals;
-  };
-  return { useCase, attempts, deliveries, events, retryJobs, scheduler, fifo, calls, counted };
+  return { useCase, attempts, deliveries, events, scheduler, fifo, calls };
 }
 
 describe('PersistDeliveryLogsUseCase', () => {
@@ -108,12 +90,36 @@ describe('PersistDeliveryLogsUseCase', () => {
     expect(calls).toEqual([]);
   });
 
-  it('stores the attempts, then the deliveries, then the events, then releases FIFO queues', async () => {
-    const { useCase, calls, fifo } = setUp([{ _id: 'ev-1', tenantId: 't1', targets: [] }]);
+  it('numbers the attempts, then stores the deliveries, then the events, then releases FIFO queues', async () => {
+    const { useCase, calls, fifo, attempts } = setUp([{ _id: 'ev-1', tenantId: 't1', targets: [] }]);
     const logs = [log()];
     await useCase.execute(logs);
-    expect(calls).toEqual(['insertLogs', 'addOutcomes', 'applyAttempts', 'setStatuses', 'releaseAfter']);
+    expect(calls).toEqual(['renumber', 'applyAttempts', 'setStatuses', 'releaseAfter']);
+    expect(attempts.insertLogs).not.toHaveBeenCalled();
     expect(fifo.releaseAfter).toHaveBeenCalledWith(logs);
+  });
+
+  it('stores first the attempts of a dispatcher that left that to the log writer (an earlier release)', async () => {
+    const { useCase, calls, attempts } = setUp([{ _id: 'ev-1', tenantId: 't1', targets: [] }]);
+    const legacy = log({ stored: undefined });
+    await useCase.execute([legacy, log()]);
+    expect(attempts.insertLogs).toHaveBeenCalledWith([legacy]);
+    expect(calls[0]).toBe('insertLogs');
+  });
+
+  it('renumbers an attempt whose dispatcher guessed a number already taken', async () => {
+    const { useCase, attempts, deliveries } = setUp();
+    const first = log({ startedAt: '2030-01-01T00:00:00.000Z', attemptNumber: 1 });
+    const second = log({ startedAt: '2030-01-01T00:00:01.000Z', attemptNumber: 1, trigger: DeliveryTrigger.Manual });
+    await useCase.execute([second, first]);
+    expect(attempts.renumber).toHaveBeenCalledWith([{ attemptId: second.attemptId, attemptNumber: 2 }]);
+    const [numbered, , counts] = deliveries.applyAttempts.mock.calls[0] as unknown as [
+      DeliveryLogV1[],
+      unknown,
+      Map<string, { attempts: number }>,
+    ];
+    expect(numbered.map(({ attemptNumber }) => attemptNumber)).toEqual([2, 1]);
+    expect(counts.get(deliveryIdOf('ev-1', 'wh-a'))?.attempts).toBe(2);
   });
 
   describe('event status roll-up from the targets the event holds', () => {
@@ -200,60 +206,6 @@ describe('PersistDeliveryLogsUseCase', () => {
     await useCase.execute([log()]);
     expect(events.findTargets).toHaveBeenCalledWith([]);
     expect(events.setStatuses).toHaveBeenCalledWith([]);
-  });
-
-  describe('bulk-retry job counters', () => {
-    const jobLog = (changes: Partial<DeliveryLogV1> = {}) =>
-      log({ trigger: DeliveryTrigger.Manual, retryJobId: 'job-1', ...changes });
-
-    it('counts each new attempt of a job once, per tenant and job, and ignores attempts of no job', async () => {
-      const { useCase, counted } = setUp();
-      await useCase.execute([
-        jobLog(),
-        jobLog({ success: false, statusCode: 500 }),
-        jobLog({ retryJobId: 'job-2' }),
-        jobLog({ tenantId: 't2' }),
-        log(),
-      ]);
-      expect(counted()).toEqual({
-        't1:job-1': { delivered: 1, failed: 1 },
-        't1:job-2': { delivered: 1, failed: 0 },
-        't2:job-1': { delivered: 1, failed: 0 },
-      });
-    });
-
-    it('counts nothing again when the whole batch is replayed', async () => {
-      const { useCase, counted } = setUp();
-      const batch = [jobLog(), jobLog({ success: false })];
-      await useCase.execute(batch);
-      await useCase.execute(batch);
-      expect(counted()).toEqual({ 't1:job-1': { delivered: 1, failed: 1 } });
-    });
-
-    it('counts the new attempts of a partly replayed batch', async () => {
-      const { useCase, counted } = setUp();
-      const first = [jobLog(), jobLog()];
-      await useCase.execute(first);
-      // Kafka hands the stored attempts back together with new ones (a rebalance mid-batch).
-      await useCase.execute([...first, jobLog(), jobLog({ success: false })]);
-      expect(counted()).toEqual({ 't1:job-1': { delivered: 3, failed: 1 } });
-    });
-
-    it('counts a log read twice within one batch once', async () => {
-      const { useCase, counted } = setUp();
-      const twice = jobLog();
-      await useCase.execute([twice, { ...twice }]);
-      expect(counted()).toEqual({ 't1:job-1': { delivered: 1, failed: 0 } });
-    });
-
-    it('keeps the counts when a later step fails and the batch is persisted again', async () => {
-      const { useCase, deliveries, counted } = setUp();
-      deliveries.applyAttempts.mockRejectedValueOnce(new Error('database away'));
-      const batch = [jobLog(), jobLog()];
-      await expect(useCase.execute(batch)).rejects.toThrow('database away');
-      await useCase.execute(batch);
-      expect(counted()).toEqual({ 't1:job-1': { delivered: 2, failed: 0 } });
-    });
   });
 
   describe('scheduler wake-up', () => {

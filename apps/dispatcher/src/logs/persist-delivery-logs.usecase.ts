@@ -9,7 +9,6 @@ import {
   EventRepository,
   EventStatus,
   EventTarget,
-  RetryJobRepository,
   rollUpEventStatus,
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
@@ -17,8 +16,9 @@ import { numberAttempts } from './number-attempts';
 import { RetryScheduler } from '../scheduler/retry-scheduler';
 
 /**
- * Persists a batch of attempt logs: the attempts themselves, each delivery's new state, the events'
- * overall statuses and bulk-retry progress, then releases the next delivery of FIFO webhooks. Every step is safe to repeat when Kafka redelivers a batch.
+ * Persists what a batch of attempt logs means (the dispatchers stored the attempts themselves): the
+ * attempts' numbers, each delivery's new state and count, the events' overall statuses, then releases the
+ * next delivery of FIFO webhooks. Every step is safe to repeat when Kafka redelivers a batch.
  */
 @Injectable()
 export class PersistDeliveryLogsUseCase {
@@ -26,21 +26,20 @@ export class PersistDeliveryLogsUseCase {
     private readonly attempts: DeliveryAttemptRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly events: EventRepository,
-    private readonly retryJobs: RetryJobRepository,
     private readonly scheduler: RetryScheduler,
     private readonly fifo: FifoQueue,
   ) {}
 
   async execute(received: DeliveryLogV1[]): Promise<void> {
     if (received.length === 0) return;
+    // Attempts from dispatchers of releases that left storing them to the log writer.
+    const unstored = received.filter((log) => !log.stored);
+    if (unstored.length > 0) await this.attempts.insertLogs(unstored);
     const rows = await this.deliveries.findAttemptStates(received);
-    const storedNumbers = await this.attempts.findNumbers(received.map(({ attemptId }) => attemptId));
-    const logs = numberAttempts(received, storedNumbers, new Map([...rows].map(([id, row]) => [id, row.attempts])));
-    const added = await this.attempts.insertLogs(logs);
-    // Job counters are not idempotent: only the attempts this call stored count, and at once, since a
-    // retry of the batch after a later step failed stores nothing new.
-    await this.countRetryJobOutcomes(logs, new Set(added));
-    const statuses = await this.deliveries.applyAttempts(logs, rows);
+    const { logs, renumbered, counts } = numberAttempts(received, rows);
+    // Before the rows count them, so a crash in between leaves nothing counted with the wrong number.
+    await this.attempts.renumber(renumbered);
+    const statuses = await this.deliveries.applyAttempts(logs, rows, counts);
     await this.rollUpEvents(logs, statuses);
     // After the finished deliveries are stored, so the next one in a FIFO queue finds its way clear.
     await this.fifo.releaseAfter(logs);
@@ -93,19 +92,5 @@ export class PersistDeliveryLogsUseCase {
       }
     }
     return updates;
-  }
-
-  private async countRetryJobOutcomes(logs: DeliveryLogV1[], added: Set<string>): Promise<void> {
-    const counts = new Map<string, { tenantId: string; jobId: string; delivered: number; failed: number }>();
-    for (const log of logs) {
-      // Taken out of the set: a log read twice within one batch counts once.
-      if (!log.retryJobId || !added.delete(log.attemptId)) continue;
-      const key = `${log.tenantId}:${log.retryJobId}`;
-      const entry = counts.get(key) ?? { tenantId: log.tenantId, jobId: log.retryJobId, delivered: 0, failed: 0 };
-      if (log.success) entry.delivered += 1;
-      else entry.failed += 1;
-      counts.set(key, entry);
-    }
-    await this.retryJobs.addOutcomes([...counts.values()]);
   }
 }

@@ -61,4 +61,10 @@ export interface DeliveryLogV1 {
   /** Set when this attempt caused the webhook to be disabled (410 Gone, auto-disable). */
   disabledReason?: string;
   retryJobId?: string;
+  /**
+   * true when the dispatcher stored the attempt before publishing this event (delivery_attempts, the
+   * outbox). Dispatchers of earlier releases left that to the log writer, which still does it for an
+   * event without the flag.
+   */
+  stored?: true;
 }

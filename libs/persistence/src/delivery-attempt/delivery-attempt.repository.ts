@@ -21,7 +21,7 @@ export class DeliveryAttemptRepository {
 
   /**
    * Writes attempt logs in one unordered batch through the driver (no per-document validation or
-   * hydration); a log read twice from Kafka, or republished after a crash, is stored once. Returns the
+   * hydration); an attempt recorded again after a crash is stored once. Returns the
    * attempt ids this call stored, for what must happen once per attempt.
    */
   async insertLogs(logs: DeliveryLogV1[]): Promise<string[]> {
@@ -49,14 +49,15 @@ export class DeliveryAttemptRepository {
     return toPage(rows, query.limit, 'startedAt');
   }
 
-  /** The numbers of those attempts already stored, by attempt id (a replayed log keeps its number). */
-  async findNumbers(attemptIds: string[]): Promise<Map<string, number>> {
-    if (attemptIds.length === 0) return new Map();
-    const stored = await this.attempts
-      .find({ _id: { $in: attemptIds } }, { attemptNumber: 1 })
-      .lean<Pick<DeliveryAttemptDocument, '_id' | 'attemptNumber'>[]>()
-      .exec();
-    return new Map(stored.map(({ _id, attemptNumber }) => [_id, attemptNumber] as const));
+  /** Sets the numbers the log writer worked out where they differ from the dispatcher's guess. */
+  async renumber(numbers: { attemptId: string; attemptNumber: number }[]): Promise<void> {
+    if (numbers.length === 0) return;
+    await this.attempts.bulkWrite(
+      numbers.map(({ attemptId, attemptNumber }) => ({
+        updateOne: { filter: { _id: attemptId }, update: { $set: { attemptNumber } } },
+      })),
+      { ordered: false },
+    );
   }
 
   async countByEvent(tenantId: TenantId, eventId: string): Promise<number> {

@@ -1,9 +1,14 @@
 import { Schema } from 'mongoose';
-import { DeliveryErrorKind, DeliveryLogV1, DeliveryTrigger } from '@app/contracts';
+import { DeliveryErrorKind, DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
 
 export const DELIVERY_ATTEMPT_MODEL = 'DeliveryAttempt';
 
-/** One delivery attempt: the rows behind GET .../logs. Written only by the log writer. */
+/**
+ * One delivery attempt: the rows behind GET .../logs. Written by the dispatcher that made the attempt,
+ * before it publishes the attempt's delivery-log event: an outbox. It holds everything that event says,
+ * so a dispatcher that replays the command after a crash finds it, publishes the event again, and sends
+ * nothing. Its number is set by the log writer when it differs from the dispatcher's guess.
+ */
 export interface DeliveryAttemptDocument {
   /** The attempt id. */
   _id: string;
@@ -24,6 +29,14 @@ export interface DeliveryAttemptDocument {
   errorKind: DeliveryErrorKind | null;
   errorMessage: string | null;
   responseBodyExcerpt: string | null;
+  /** The delivery's schedule and state as this attempt left them (see DeliveryLogV1). */
+  scheduledFailures: number;
+  deliveryStatus: DeliveryStatus;
+  /** Absent when the attempt left the schedule as it was (a manual attempt). */
+  nextAttemptAt?: Date | null;
+  fifo?: boolean;
+  disabledReason?: string;
+  retryJobId?: string;
   createdAt: Date;
 }
 
@@ -46,7 +59,47 @@ export function attemptDocumentOf(log: DeliveryLogV1, now: Date): DeliveryAttemp
     errorKind: log.errorKind,
     errorMessage: log.errorMessage,
     responseBodyExcerpt: log.responseBodyExcerpt,
+    scheduledFailures: log.scheduledFailures,
+    deliveryStatus: log.deliveryStatus,
+    ...(log.nextAttemptAt !== undefined
+      ? { nextAttemptAt: log.nextAttemptAt === null ? null : new Date(log.nextAttemptAt) }
+      : {}),
+    ...(log.fifo ? { fifo: true } : {}),
+    ...(log.disabledReason ? { disabledReason: log.disabledReason } : {}),
+    ...(log.retryJobId ? { retryJobId: log.retryJobId } : {}),
     createdAt: now,
+  };
+}
+
+/** The delivery-log event a stored attempt was made from, to publish again. */
+export function logOfAttempt(attempt: DeliveryAttemptDocument): DeliveryLogV1 {
+  return {
+    version: 1,
+    attemptId: attempt._id,
+    tenantId: attempt.tenantId,
+    eventId: attempt.eventId,
+    webhookId: attempt.webhookId,
+    url: attempt.url,
+    commandId: attempt.commandId,
+    trigger: attempt.trigger,
+    ...(attempt.requestedBy ? { requestedBy: attempt.requestedBy } : {}),
+    attemptNumber: attempt.attemptNumber,
+    startedAt: new Date(attempt.startedAt).toISOString(),
+    durationMs: attempt.durationMs,
+    success: attempt.success,
+    statusCode: attempt.statusCode,
+    errorKind: attempt.errorKind,
+    errorMessage: attempt.errorMessage,
+    responseBodyExcerpt: attempt.responseBodyExcerpt,
+    scheduledFailures: attempt.scheduledFailures,
+    deliveryStatus: attempt.deliveryStatus,
+    ...(attempt.nextAttemptAt !== undefined
+      ? { nextAttemptAt: attempt.nextAttemptAt === null ? null : new Date(attempt.nextAttemptAt).toISOString() }
+      : {}),
+    ...(attempt.fifo ? { fifo: true } : {}),
+    ...(attempt.disabledReason ? { disabledReason: attempt.disabledReason } : {}),
+    ...(attempt.retryJobId ? { retryJobId: attempt.retryJobId } : {}),
+    stored: true,
   };
 }
 
@@ -68,6 +121,12 @@ export const DeliveryAttemptSchema = new Schema<DeliveryAttemptDocument>(
     errorKind: { type: String, default: null },
     errorMessage: { type: String, default: null },
     responseBodyExcerpt: { type: String, default: null },
+    scheduledFailures: { type: Number },
+    deliveryStatus: { type: String },
+    nextAttemptAt: { type: Date },
+    fifo: { type: Boolean },
+    disabledReason: { type: String },
+    retryJobId: { type: String },
     createdAt: { type: Date, required: true },
   },
   { collection: 'delivery_attempts', versionKey: false },

@@ -3,16 +3,16 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { findManyById } from '../lookup-by-id';
 import { isDuplicateKeyOnly } from '../duplicate-key';
+import {
+  DELIVERY_ATTEMPT_MODEL,
+  DeliveryAttemptDocument,
+  logOfAttempt,
+} from '../delivery-attempt/delivery-attempt.schema';
 import { DELIVERY_TASK_MODEL, DeliveryTaskDocument, DeliveryTaskState } from './delivery-task.schema';
 
 export interface TaskClaim {
   taskId: string;
   attemptId: string;
-}
-
-/** A finished attempt: its claim and the delivery-log event to keep with it. */
-export interface CompletedTask extends TaskClaim {
-  logJson: string;
 }
 
 export type ClaimOutcome =
@@ -23,7 +23,10 @@ export type ClaimOutcome =
 
 @Injectable()
 export class DeliveryTaskRepository {
-  constructor(@InjectModel(DELIVERY_TASK_MODEL) private readonly tasks: Model<DeliveryTaskDocument>) {}
+  constructor(
+    @InjectModel(DELIVERY_TASK_MODEL) private readonly tasks: Model<DeliveryTaskDocument>,
+    @InjectModel(DELIVERY_ATTEMPT_MODEL) private readonly attempts: Model<DeliveryAttemptDocument>,
+  ) {}
 
   /**
    * Claims tasks for `owner`. The usual batch is all new tasks: one insert claims them all, with no
@@ -54,8 +57,10 @@ export class DeliveryTaskRepository {
   }
 
   /**
-   * After a collision: one read of the tasks first, which settles the usual replay (a redelivered
-   * command whose task is completed, or held under a live lease) without a write. Only tasks that are
+   * After a collision: one read of the tasks, and one of the attempts their holders made, first. A task
+   * is done once its holder's attempt is stored (the attempt is the outbox, see DeliveryAttemptDocument),
+   * which settles the usual replay (a redelivered command already sent, or one held under a live lease)
+   * without a write. Only tasks that are
    * missing or whose holder's lease ran out (it crashed mid-delivery) go through a bulk upsert, and are
    * read again. A completed task, or one whose lease is live, makes that upsert collide on _id, which is
    * how "not yours" is detected without a transaction. Who won is read back by attemptId rather than
@@ -70,9 +75,10 @@ export class DeliveryTaskRepository {
     leaseUntil: Date,
   ): Promise<ClaimOutcome[]> {
     const stored = await this.tasksById(claims);
+    const made = await this.attemptsOf([...stored.values()]);
     const open = claims.filter(({ taskId }) => {
       const task = stored.get(taskId);
-      return !task || (task.state === DeliveryTaskState.InFlight && task.leaseUntil < now);
+      return !task || (task.state === DeliveryTaskState.InFlight && !made.has(task.attemptId) && task.leaseUntil < now);
     });
     if (open.length > 0) {
       try {
@@ -92,35 +98,22 @@ export class DeliveryTaskRepository {
       } catch (error) {
         if (!isDuplicateKeyOnly(error)) throw error;
       }
-      for (const [taskId, task] of await this.tasksById(open)) stored.set(taskId, task);
+      const reread = await this.tasksById(open);
+      for (const [taskId, task] of reread) stored.set(taskId, task);
+      // A holder that was taken for dead may still have finished in the meantime.
+      for (const [attemptId, attempt] of await this.attemptsOf([...reread.values()])) made.set(attemptId, attempt);
     }
     return claims.map(({ taskId, attemptId }): ClaimOutcome => {
       const task = stored.get(taskId);
       // Not written: the statement was skipped. Ask again shortly.
       if (!task) return { taskId, outcome: 'held', leaseUntil: now };
+      // Completed by a dispatcher of an earlier release, which kept the log on the task.
       if (task.state === DeliveryTaskState.Completed) return { taskId, outcome: 'completed', logJson: task.logJson };
+      const attempt = made.get(task.attemptId);
+      if (attempt) return { taskId, outcome: 'completed', logJson: JSON.stringify(logOfAttempt(attempt)) };
       if (task.attemptId === attemptId) return { taskId, outcome: 'claimed' };
       return { taskId, outcome: 'held', leaseUntil: task.leaseUntil };
     });
-  }
-
-  /**
-   * Marks tasks completed with their attempt's log event. By _id alone, the filter FerretDB serves from
-   * an index: a holder whose lease ran out and was taken over still made its attempt, so storing its log
-   * is as true as storing the new holder's (who overwrites it when it finishes).
-   */
-  async complete(tasks: CompletedTask[]): Promise<void> {
-    if (tasks.length === 0) return;
-    const now = new Date();
-    await this.tasks.bulkWrite(
-      tasks.map(({ taskId, logJson }) => ({
-        updateOne: {
-          filter: { _id: taskId },
-          update: { $set: { state: DeliveryTaskState.Completed, completedAt: now, logJson } },
-        },
-      })),
-      { ordered: false },
-    );
   }
 
   /** Gives a claim back without completing it (shutdown before the request was sent). */
@@ -129,6 +122,14 @@ export class DeliveryTaskRepository {
     await this.tasks.deleteMany({
       $or: tasks.map(({ taskId, attemptId }) => ({ _id: taskId, attemptId, state: DeliveryTaskState.InFlight })),
     });
+  }
+
+  /** The stored attempts of these tasks' holders, by attempt id. */
+  private async attemptsOf(tasks: DeliveryTaskDocument[]): Promise<Map<string, DeliveryAttemptDocument>> {
+    const ids = tasks.filter((task) => task.state === DeliveryTaskState.InFlight).map((task) => task.attemptId);
+    if (ids.length === 0) return new Map();
+    const attempts = await findManyById(this.attempts, ids);
+    return new Map(attempts.map((attempt) => [attempt._id, attempt] as const));
   }
 
   private async tasksById(claims: TaskClaim[]): Promise<Map<string, DeliveryTaskDocument>> {

@@ -9,7 +9,9 @@ export enum DeliveryTaskState {
 
 /**
  * Claim on one (command, webhook) pair. It is what keeps two dispatchers from sending the same delivery
- * at once, and a redelivered Kafka message from sending it twice. Purged by age (apps/dispatcher/src/retention).
+ * at once, and a redelivered Kafka message from sending it twice: the claim is done once the attempt its
+ * holder made is stored (DeliveryAttemptDocument, keyed by `attemptId`), so a finished delivery costs the
+ * claim one insert and no update. Purged by age (apps/dispatcher/src/retention).
  */
 export interface DeliveryTaskDocument {
   /** "<commandId>:<webhookId>" */
@@ -21,10 +23,8 @@ export interface DeliveryTaskDocument {
   createdAt: Date;
   completedAt: Date | null;
   /**
-   * The finished attempt's delivery-log event (JSON), written with the completion and before it is
-   * published: an outbox. A dispatcher that replays the command after a crash finds the task completed
-   * and publishes this again (the log writer dedupes by attemptId), so the log is never lost and the
-   * webhook is not sent twice.
+   * Claims completed by earlier releases kept their attempt's delivery-log event (JSON) here, an outbox
+   * the stored attempt now serves; read only to publish such an event again.
    */
   logJson: string | null;
 }

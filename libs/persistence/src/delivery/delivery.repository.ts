@@ -21,7 +21,16 @@ export interface DeliveryTarget {
 }
 
 /** What applying attempts needs to know of a delivery row, read once per batch of logs. */
-export type AttemptState = Pick<DeliveryDocument, '_id' | 'lastAttemptAt' | 'tenantId' | 'status' | 'attempts'>;
+export type AttemptState = Pick<
+  DeliveryDocument,
+  '_id' | 'lastAttemptAt' | 'tenantId' | 'status' | 'attempts' | 'countedAttemptIds'
+>;
+
+/** A delivery's attempt count after a batch of logs, and the attempt ids it remembers as counted. */
+export interface AttemptCount {
+  attempts: number;
+  countedAttemptIds: string[];
+}
 
 /** One round of the retry scheduler's read: see DeliveryRepository.takeDue. */
 export interface DueRetries {
@@ -70,30 +79,33 @@ export class DeliveryRepository {
     const rows = await findManyById<DeliveryDocument, AttemptState>(
       this.deliveries,
       logs.map((log) => deliveryIdOf(log.eventId, log.webhookId)),
-      { lastAttemptAt: 1, tenantId: 1, status: 1, attempts: 1 },
+      { lastAttemptAt: 1, tenantId: 1, status: 1, attempts: 1, countedAttemptIds: 1 },
     );
     return new Map(rows.map((row) => [row._id, row] as const));
   }
 
   /**
-   * Applies numbered attempt results to the rows read by findAttemptStates and answers each delivery's
-   * resulting status (for the event roll-up). Idempotent, so a log event read twice changes nothing: an
-   * attempt older than the delivery's last one does not overwrite it, and counters only move forward
-   * ($max). Written by _id alone (the filter FerretDB serves from an index; a conditional filter there
-   * scans the collection once per statement).
+   * Applies attempt results and the counts numberAttempts worked out to the rows read by
+   * findAttemptStates, and answers each delivery's resulting status (for the event roll-up). Idempotent,
+   * so a log event read twice changes nothing: an attempt older than the delivery's last one does not
+   * overwrite it, and counters only move forward ($max). Written by _id alone: the log writer of an
+   * event is the only writer of its rows' state, and it read them just before.
    */
-  async applyAttempts(logs: DeliveryLogV1[], stored: Map<string, AttemptState>): Promise<Map<string, DeliveryStatus>> {
+  async applyAttempts(
+    logs: DeliveryLogV1[],
+    stored: Map<string, AttemptState>,
+    counts: Map<string, AttemptCount>,
+  ): Promise<Map<string, DeliveryStatus>> {
     const statuses = new Map<string, DeliveryStatus>();
     if (logs.length === 0) return statuses;
     // A log names its delivery's tenant; one that does not match the row is not applied.
     const applicable = logs.filter(
       (log) => stored.get(deliveryIdOf(log.eventId, log.webhookId))?.tenantId === log.tenantId,
     );
-    const updates = new Map<string, { newest?: DeliveryLogV1; attempts: number; scheduledFailures: number }>();
+    const updates = new Map<string, { newest?: DeliveryLogV1; scheduledFailures: number }>();
     for (const log of applicable) {
       const id = deliveryIdOf(log.eventId, log.webhookId);
-      const update = updates.get(id) ?? { attempts: 0, scheduledFailures: 0 };
-      update.attempts = Math.max(update.attempts, log.attemptNumber);
+      const update = updates.get(id) ?? { scheduledFailures: 0 };
       update.scheduledFailures = Math.max(update.scheduledFailures, log.scheduledFailures ?? 0);
       // The newest attempt sets the state, unless the row already holds a newer one.
       const startedAt = new Date(log.startedAt);
@@ -103,10 +115,17 @@ export class DeliveryRepository {
       updates.set(id, update);
     }
     const operations: AnyBulkWriteOperation<DeliveryDocument>[] = [...updates].map(
-      ([id, { newest, attempts, scheduledFailures }]) => {
+      ([id, { newest, scheduledFailures }]) => {
         statuses.set(id, newest ? newest.deliveryStatus : stored.get(id)!.status);
-        const update: UpdateQuery<DeliveryDocument> = { $max: { attempts, scheduledFailures } };
-        if (newest) update.$set = stateAfter(newest);
+        const count = counts.get(id);
+        const update: UpdateQuery<DeliveryDocument> = {
+          $max: { scheduledFailures, ...(count ? { attempts: count.attempts } : {}) },
+        };
+        const set = {
+          ...(newest ? stateAfter(newest) : {}),
+          ...(count ? { countedAttemptIds: count.countedAttemptIds } : {}),
+        };
+        if (Object.keys(set).length > 0) update.$set = set;
         return { updateOne: { filter: { _id: id }, update } };
       },
     );

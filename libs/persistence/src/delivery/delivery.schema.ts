@@ -25,6 +25,8 @@ export interface DeliveryDocument {
    * for. Set when the dispatcher holds it back, cleared by its next attempt.
    */
   heldBy: string | null;
+  /** The latest attempts the log writer has counted in `attempts`, so a replayed log is not counted twice. */
+  countedAttemptIds?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -70,6 +72,7 @@ export const DeliverySchema = new Schema<DeliveryDocument>(
     lastErrorKind: { type: String, default: null },
     nextAttemptAt: { type: Date, default: null },
     heldBy: { type: String, default: null },
+    countedAttemptIds: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -5,6 +5,14 @@ import { findOwnedById } from '../lookup-by-id';
 import { TenantId } from '../tenant';
 import { RETRY_JOB_MODEL, RetryJobDocument, RetryJobStatus } from './retry-job.schema';
 
+/** Attempts of one bulk retry job that delivered or failed, to add to its counters. */
+export interface RetryJobOutcome {
+  tenantId: string;
+  jobId: string;
+  delivered: number;
+  failed: number;
+}
+
 @Injectable()
 export class RetryJobRepository {
   constructor(@InjectModel(RETRY_JOB_MODEL) private readonly jobs: Model<RetryJobDocument>) {}
@@ -25,8 +33,8 @@ export class RetryJobRepository {
     await this.jobs.updateOne({ _id: jobId, tenantId }, { $set: { ...changes, updatedAt: new Date() } });
   }
 
-  /** Counts finished attempts of bulk-retry commands; called by the log writer in batches. */
-  async addOutcomes(outcomes: { tenantId: string; jobId: string; delivered: number; failed: number }[]): Promise<void> {
+  /** Counts finished attempts of bulk-retry commands; called by the dispatcher as it stores them, in batches. */
+  async addOutcomes(outcomes: RetryJobOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     await this.jobs.bulkWrite(
       outcomes.map(({ tenantId, jobId, delivered, failed }) => ({

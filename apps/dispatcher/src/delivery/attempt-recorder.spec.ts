@@ -1,0 +1,121 @@
+import { DeliveryLogV1, DeliveryStatus, DeliveryTrigger, KafkaTopic } from '@app/contracts';
+import { KafkaProducer } from '@app/kafka';
+import { DeliveryAttemptRepository, RetryJobRepository, WebhookRepository } from '@app/persistence';
+import { AttemptRecorder, retryJobOutcomesOf } from './attempt-recorder';
+
+let attemptSeq = 0;
+const log = (changes: Partial<DeliveryLogV1> = {}): DeliveryLogV1 => ({
+  version: 1,
+  attemptId: `att-${++attemptSeq}`,
+  tenantId: 't1',
+  eventId: 'ev-1',
+  webhookId: 'wh-a',
+  url: 'https://receiver.test/hook',
+  commandId: 'cmd-1',
+  trigger: DeliveryTrigger.Manual,
+  attemptNumber: 1,
+  startedAt: '2030-01-01T00:00:00.000Z',
+  durationMs: 5,
+  success: true,
+  statusCode: 200,
+  errorKind: null,
+  errorMessage: null,
+  responseBodyExcerpt: '',
+  scheduledFailures: 0,
+  deliveryStatus: DeliveryStatus.Delivered,
+  ...changes,
+});
+const jobLog = (changes: Partial<DeliveryLogV1> = {}) => log({ retryJobId: 'job-1', ...changes });
+
+function setUp() {
+  const calls: string[] = [];
+  const stored = new Set<string>();
+  const attempts = {
+    insertLogs: jest.fn(async (logs: DeliveryLogV1[]) => {
+      calls.push('insertLogs');
+      return logs.flatMap(({ attemptId }) => (stored.has(attemptId) ? [] : (stored.add(attemptId), [attemptId])));
+    }),
+  };
+  const retryJobs = { addOutcomes: jest.fn(async () => void calls.push('addOutcomes')) };
+  const producer = { sendAll: jest.fn(async () => void calls.push('sendAll')) };
+  const webhooks = { applyHealth: jest.fn(async (_effects: unknown[]) => void calls.push('applyHealth')) };
+  const recorder = new AttemptRecorder(
+    producer as unknown as KafkaProducer,
+    attempts as unknown as DeliveryAttemptRepository,
+    retryJobs as unknown as RetryJobRepository,
+    webhooks as unknown as WebhookRepository,
+  );
+  return { recorder, calls, attempts, retryJobs, producer, webhooks };
+}
+
+describe('AttemptRecorder', () => {
+  it('stores the attempts before it publishes their events, flagged as stored, then updates webhook health', async () => {
+    const { recorder, calls, attempts, producer, webhooks } = setUp();
+    const finished = log();
+    const at = new Date();
+
+    await recorder.record(finished, { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null });
+
+    expect(calls).toEqual(['insertLogs', 'addOutcomes', 'sendAll', 'applyHealth']);
+    expect(attempts.insertLogs).toHaveBeenCalledWith([{ ...finished, stored: true }]);
+    expect(producer.sendAll).toHaveBeenCalledWith([
+      { topic: KafkaTopic.DeliveryLogs, key: 'ev-1', value: JSON.stringify({ ...finished, stored: true }) },
+    ]);
+    expect(webhooks.applyHealth).toHaveBeenCalledWith([
+      { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null },
+    ]);
+  });
+
+  it('keeps, of a batch with a disable, the disable; otherwise the newest outcome per webhook', async () => {
+    const { recorder, webhooks } = setUp();
+    const early = new Date('2030-01-01T00:00:00Z');
+    const late = new Date('2030-01-01T00:00:01Z');
+    const effect = (webhookId: string, success: boolean, at: Date, disableReason: string | null = null) => ({
+      tenantId: 't1',
+      webhookId,
+      success,
+      at,
+      disableReason,
+    });
+
+    // One flush: the first record is on the wire while the others queue up behind it.
+    await Promise.all([
+      recorder.record(log(), effect('wh-0', true, early)),
+      recorder.record(log(), effect('wh-a', false, early, 'The endpoint answered 410 Gone')),
+      recorder.record(log(), effect('wh-a', true, late)),
+      recorder.record(log(), effect('wh-b', false, early)),
+      recorder.record(log(), effect('wh-b', true, late)),
+    ]);
+
+    const written = webhooks.applyHealth.mock.calls.flatMap(([effects]) => effects as ReturnType<typeof effect>[]);
+    expect(written.filter(({ webhookId }) => webhookId !== 'wh-0')).toEqual([
+      effect('wh-a', false, early, 'The endpoint answered 410 Gone'),
+      effect('wh-b', true, late),
+    ]);
+  });
+});
+
+describe('retryJobOutcomesOf', () => {
+  it('counts each stored attempt of a job once, per tenant and job, and ignores attempts of no job', () => {
+    const logs = [
+      jobLog(),
+      jobLog({ success: false }),
+      jobLog({ retryJobId: 'job-2' }),
+      jobLog({ tenantId: 't2' }),
+      log(),
+    ];
+    expect(retryJobOutcomesOf(logs, new Set(logs.map(({ attemptId }) => attemptId)))).toEqual([
+      { tenantId: 't1', jobId: 'job-1', delivered: 1, failed: 1 },
+      { tenantId: 't1', jobId: 'job-2', delivered: 1, failed: 0 },
+      { tenantId: 't2', jobId: 'job-1', delivered: 1, failed: 0 },
+    ]);
+  });
+
+  it('counts only the attempts this call stored, and a log twice in the batch once', () => {
+    const old = jobLog();
+    const fresh = jobLog({ success: false });
+    expect(retryJobOutcomesOf([old, fresh, { ...fresh }], new Set([fresh.attemptId]))).toEqual([
+      { tenantId: 't1', jobId: 'job-1', delivered: 0, failed: 1 },
+    ]);
+  });
+});
