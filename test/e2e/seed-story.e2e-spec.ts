@@ -121,8 +121,11 @@ describe('Seed story end to end (api and dispatcher processes, Kafka, FerretDB, 
     expect([...started].sort((a, b) => b - a)).toEqual(started);
   };
 
+  /** The logs once the status counts `count` attempts: numbers are final once an attempt is counted. */
   const logsOnceThereAre = (tenant: Tenant, eventId: string, count: number) =>
-    waitFor(`${count} attempts in GET .../logs`, async () => {
+    waitFor(`${count} attempts counted in GET .../status and listed in GET .../logs`, async () => {
+      const counted = (await tenant.status(eventId))?.webhooks.reduce((sum, { attempts }) => sum + attempts, 0);
+      if (counted !== count) return undefined;
       const logs = await tenant.logs(eventId);
       return logs.length === count ? logs : undefined;
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryErrorKind, DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
 import { asTenantId, DELIVERY_MODEL, DeliveryDocument, DeliveryRepository } from '@app/persistence';
+import { numberAttempts } from '../../apps/dispatcher/src/logs/number-attempts';
 import { deliveryLog } from '../support/delivery-log';
 import { TestDatabase } from '../support/test-database';
 
@@ -30,18 +31,11 @@ describe('DeliveryRepository.applyAttempts', () => {
     ]);
     return { eventId, webhookId };
   };
-  /** As the log writer does, with each log counted as its number says (the writer's numbering has its own spec). */
+  /** As the log writer does: number the attempts the rows have not counted, then apply them. */
   const apply = async (logs: DeliveryLogV1[]) => {
-    const counts = new Map<string, { attempts: number; countedAttemptIds: string[] }>();
-    for (const log of logs) {
-      const id = `${log.eventId}:${log.webhookId}`;
-      const count = counts.get(id) ?? { attempts: 0, countedAttemptIds: [] };
-      counts.set(id, {
-        attempts: Math.max(count.attempts, log.attemptNumber),
-        countedAttemptIds: [...count.countedAttemptIds, log.attemptId],
-      });
-    }
-    return deliveries.applyAttempts(logs, await deliveries.findAttemptStates(logs), counts);
+    const rows = await deliveries.findAttemptStates(logs);
+    const numbered = numberAttempts(logs, rows);
+    return deliveries.applyAttempts(numbered.logs, rows, numbered.counts);
   };
   const attempt = (
     target: { eventId: string; webhookId: string },
