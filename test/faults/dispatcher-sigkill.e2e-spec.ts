@@ -36,7 +36,10 @@ describe('Fault: a dispatcher SIGKILLed mid-load', () => {
     const events = await db.createEvents(tenantId, 'load.test', COMMANDS, webhooks);
     const expected = events.map((event, index) => ({ eventId: event._id, webhookId: webhooks[index % WEBHOOKS]._id }));
 
-    const victim = await harness.startDispatcher('victim');
+    // Every command should succeed at its first attempt: a receiver slowed past the fault suite's 2 s
+    // timeout by a busy machine would fail it, and its retry is another command.
+    const patient = { DELIVERY_TIMEOUT: '10s' };
+    const victim = await harness.startDispatcher('victim', patient);
     const publishedAt = Date.now();
     await harness.publishDeliveryCommands(expected);
 
@@ -49,7 +52,7 @@ describe('Fault: a dispatcher SIGKILLed mid-load', () => {
     const receivedBeforeKill = receiver.requests.length;
     const killedAt = Date.now();
     await victim.kill();
-    await harness.startDispatcher('restarted');
+    await harness.startDispatcher('restarted', patient);
     const restartedAt = Date.now();
 
     const audit = await harness.audit(
