@@ -17,8 +17,8 @@ import {
   WEBHOOK_MODEL,
   WebhookDocument,
 } from '@app/persistence';
-import { ORIGIN_CONNECTION_CAP } from '../../apps/dispatcher/src/delivery/delivery-policy';
-import { envelopeBody, webhookHeaders } from '../../apps/dispatcher/src/delivery/webhook-request';
+import { ORIGIN_CONNECTION_CAP } from '../../apps/dispatcher/src/policy/delivery-policy';
+import { envelopeBody, webhookHeaders } from '../../apps/dispatcher/src/dispatch/webhook-request';
 import { classifyError } from '../../apps/dispatcher/src/http/classify-error';
 
 /*

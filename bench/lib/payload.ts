@@ -1,4 +1,4 @@
-import { envelopeBody } from '../../apps/dispatcher/src/delivery/webhook-request';
+import { envelopeBody } from '../../apps/dispatcher/src/dispatch/webhook-request';
 
 /** The size of every webhook body in the bench, raw ceiling and dispatcher alike. */
 export const BODY_BYTES = 1024;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { newSigningSecret } from '../../apps/api/src/webhooks/webhook-secret';
-import { ORIGIN_CONNECTION_CAP } from '../../apps/dispatcher/src/delivery/delivery-policy';
-import { envelopeBody, webhookHeaders } from '../../apps/dispatcher/src/delivery/webhook-request';
+import { ORIGIN_CONNECTION_CAP } from '../../apps/dispatcher/src/policy/delivery-policy';
+import { envelopeBody, webhookHeaders } from '../../apps/dispatcher/src/dispatch/webhook-request';
 import { BODY_BYTES, paddedPayloadJson } from './payload';
 
 export interface RawCeilingResult {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryErrorKind, DeliveryLogV1, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
 import { asTenantId, DELIVERY_MODEL, DeliveryDocument, DeliveryRepository } from '@app/persistence';
-import { numberAttempts } from '../../apps/dispatcher/src/logs/number-attempts';
+import { numberAttempts } from '../../apps/dispatcher/src/record-attempts/number-attempts';
 import { deliveryLog } from '../support/delivery-log';
 import { TestDatabase } from '../support/test-database';
 

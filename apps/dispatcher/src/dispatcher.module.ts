@@ -4,22 +4,22 @@ import { AppConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { AppHealth, LoggingModule, OpsListener } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
-import { DeliveryCommandConsumer } from './commands/delivery-command.consumer';
-import { AttemptRecorder } from './delivery/attempt-recorder';
-import { DeliveryPolicy } from './delivery/delivery-policy';
-import { DispatchCommandsUseCase } from './delivery/dispatch-commands.usecase';
-import { SendAttempt } from './delivery/send-attempt';
+import { DeliveryCommandConsumer } from './dispatch/delivery-command.consumer';
+import { AttemptRecorder } from './record-attempts/attempt-recorder';
+import { DeliveryPolicy } from './policy/delivery-policy';
+import { DispatchCommandsUseCase } from './dispatch/dispatch-commands.usecase';
+import { SendAttempt } from './dispatch/send-attempt';
 import { FifoQueue } from './fifo/fifo-queue';
 import { DispatcherHealth } from './health/dispatcher-health';
 import { HealthController } from './health/health.controller';
 import { WebhookHttpClient } from './http/webhook-http-client';
-import { DeliveryLogConsumer } from './logs/delivery-log.consumer';
-import { PersistDeliveryLogsUseCase } from './logs/persist-delivery-logs.usecase';
+import { DeliveryLogConsumer } from './record-attempts/delivery-log.consumer';
+import { PersistDeliveryLogsUseCase } from './record-attempts/persist-delivery-logs.usecase';
 import { DispatcherMetrics } from './metrics/dispatcher-metrics';
 import { PurgeExpiredUseCase } from './retention/purge-expired.usecase';
 import { RetentionPolicy } from './retention/retention-policy';
 import { RetentionRunner } from './retention/retention-runner';
-import { RetryScheduler } from './scheduler/retry-scheduler';
+import { RetryScheduler } from './retry-schedule/retry-scheduler';
 
 @Module({
   imports: [AppConfigModule, LoggingModule, PersistenceModule, KafkaModule, TerminusModule],

@@ -1,2 +1,3 @@
 export * from './coalescing-queue';
 export * from './graceful-exit';
+export * from './until-available';

@@ -3,7 +3,7 @@ import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from '@app/kafka';
 import { AppHealth, HealthReport, reportOf } from '@app/observability';
 import { MongoHealthIndicator } from '@app/persistence';
-import { DeliveryCommandConsumer } from '../commands/delivery-command.consumer';
+import { DeliveryCommandConsumer } from '../dispatch/delivery-command.consumer';
 
 /** Kafka, MongoDB and the command consumer; a dispatcher that cannot deliver is not healthy. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { DeliveryErrorKind } from '@app/contracts';
-import { ERROR_MESSAGE_CHARS } from '../delivery/delivery-policy';
+import { ERROR_MESSAGE_CHARS } from '../policy/delivery-policy';
 import { classifyError } from './classify-error';
 import { BlockedTargetError } from './guarded-lookup';
 

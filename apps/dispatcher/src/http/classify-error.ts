@@ -1,5 +1,5 @@
 import { DeliveryErrorKind } from '@app/contracts';
-import { ERROR_MESSAGE_CHARS } from '../delivery/delivery-policy';
+import { ERROR_MESSAGE_CHARS } from '../policy/delivery-policy';
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Agent, Dispatcher, request } from 'undici';
 import { AppConfig } from '@app/config';
 import { DeliveryErrorKind } from '@app/contracts';
-import { DeliveryPolicy, ORIGIN_CONNECTION_CAP, RESPONSE_EXCERPT_BYTES } from '../delivery/delivery-policy';
+import { DeliveryPolicy, ORIGIN_CONNECTION_CAP, RESPONSE_EXCERPT_BYTES } from '../policy/delivery-policy';
 import { isBlockedAddress } from './address-policy';
 import { BlockedTargetError, guardedLookup } from './guarded-lookup';
 import { classifyError } from './classify-error';

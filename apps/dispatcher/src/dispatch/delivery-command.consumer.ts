@@ -10,13 +10,13 @@ import {
   parseMessage,
 } from '@app/contracts';
 import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
-import { DeliveryPolicy } from '../delivery/delivery-policy';
+import { DeliveryPolicy } from '../policy/delivery-policy';
 import {
   AbandonedOnShutdownError,
   DispatchCommandsUseCase,
   UndeliverableCommandError,
-} from '../delivery/dispatch-commands.usecase';
-import { untilAvailable } from '../delivery/until-available';
+} from './dispatch-commands.usecase';
+import { untilAvailable } from '@app/common';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { OffsetTracker } from './offset-tracker';
 

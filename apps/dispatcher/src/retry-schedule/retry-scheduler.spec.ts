@@ -3,9 +3,13 @@ import { AppConfig } from '@app/config';
 import { DeliveryCommandV1, DeliveryStatus, DeliveryTrigger, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from '@app/kafka';
 import { DeliveryDocument, DeliveryRepository, DueRetries, pendingDeliveryRow } from '@app/persistence';
-import { SCHEDULER_BATCH, SCHEDULER_MAX_SLEEP_MS, SCHEDULER_RETRY_AFTER_FAILURE_MS } from '../delivery/delivery-policy';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { RetryScheduler } from './retry-scheduler';
+import {
+  RetryScheduler,
+  SCHEDULER_BATCH,
+  SCHEDULER_MAX_SLEEP_MS,
+  SCHEDULER_RETRY_AFTER_FAILURE_MS,
+} from './retry-scheduler';
 
 const start = new Date('2030-01-01T00:00:00.000Z');
 const STRANDED_AFTER_MS = 600_000;

@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { ConsumerGroup, DeliveryLogV1, KafkaTopic } from '@app/contracts';
 import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
-import { untilAvailable } from '../delivery/until-available';
+import { untilAvailable } from '@app/common';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { parseDeliveryLog } from './parse-delivery-log';
 import { PersistDeliveryLogsUseCase } from './persist-delivery-logs.usecase';

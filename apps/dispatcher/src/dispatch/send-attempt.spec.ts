@@ -12,7 +12,7 @@ import {
 } from '@app/persistence';
 import { HttpOutcome, WebhookHttpClient } from '../http/webhook-http-client';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { DeliveryPolicy } from './delivery-policy';
+import { DeliveryPolicy } from '../policy/delivery-policy';
 import { AttemptTarget, SendAttempt } from './send-attempt';
 
 const now = new Date('2030-01-01T12:00:00.000Z');

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CoalescingQueue } from '@app/common';
+import { CoalescingQueue, untilAvailable } from '@app/common';
 import { ClaimOutcome, DeliveryTaskRepository, TaskClaim } from '@app/persistence';
-import { untilAvailable } from './until-available';
 
 /** Most claims in one bulk write. */
 const CLAIM_BATCH = 1_000;

@@ -7,17 +7,6 @@ export const RESPONSE_EXCERPT_BYTES = 4 * 1024;
 export const ERROR_MESSAGE_CHARS = 500;
 /** A delivery claim outlives the request by this much, so a slow response is never taken over mid-flight. */
 export const CLAIM_LEASE_MARGIN_MS = 15_000;
-/**
- * The retry scheduler looks for due retries at least this often. Each log writer wakes its own dispatcher's
- * scheduler for the retries it schedules, so this only bounds how late the retries of a dispatcher that
- * died are picked up by another one. Not shorter: on FerretDB the read scans every delivery (about 7 s of
- * its CPU with 100,000 of them), where MongoDB reads an index.
- */
-export const SCHEDULER_MAX_SLEEP_MS = 60_000;
-/** How soon the scheduler tries again after a failed round (database or Kafka away). */
-export const SCHEDULER_RETRY_AFTER_FAILURE_MS = 5_000;
-/** Due retries one scheduler publishes per round. */
-export const SCHEDULER_BATCH = 500;
 /** Sockets kept per receiving host: enough for many endpoints on one host, bounded so one host can't take them all. */
 export const ORIGIN_CONNECTION_CAP = 256;
 /** Statuses that disable the endpoint instead of retrying: the receiver says it is gone for good. */

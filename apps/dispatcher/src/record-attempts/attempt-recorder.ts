@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CoalescingQueue, untilAvailable } from '@app/common';
 import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
-import { CoalescingQueue } from '@app/common';
 import { KafkaProducer } from '@app/kafka';
 import {
   asTenantId,
@@ -9,7 +9,6 @@ import {
   RetryJobRepository,
   WebhookRepository,
 } from '@app/persistence';
-import { untilAvailable } from './until-available';
 
 export interface WebhookEffect {
   tenantId: string;

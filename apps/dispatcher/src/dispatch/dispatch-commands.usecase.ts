@@ -17,13 +17,13 @@ import {
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { AttemptRecorder } from './attempt-recorder';
+import { AttemptRecorder } from '../record-attempts/attempt-recorder';
 import { ClaimBatcher } from './claim-batcher';
-import { DeliveryPolicy } from './delivery-policy';
+import { DeliveryPolicy } from '../policy/delivery-policy';
 import { EndpointLimiter } from './endpoint-limiter';
 import { PayloadBudget } from './payload-budget';
 import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
-import { untilAvailable } from './until-available';
+import { untilAvailable } from '@app/common';
 
 /** The command could not be acted on at all; its message goes to the dead-letter topic with this reason. */
 export class UndeliverableCommandError extends Error {}

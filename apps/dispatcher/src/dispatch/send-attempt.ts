@@ -5,8 +5,8 @@ import { DeliveryDocument, EventDocument, openWebhookSecrets, SecretCipher, Webh
 import { WebhookHttpClient } from '../http/webhook-http-client';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptResult, consequenceOf, DeliveryBefore } from './attempt-outcome';
-import { DeliveryPolicy } from './delivery-policy';
-import { WebhookEffect } from './attempt-recorder';
+import { DeliveryPolicy } from '../policy/delivery-policy';
+import { WebhookEffect } from '../record-attempts/attempt-recorder';
 import { liveSecrets } from '../signing/webhook-signer';
 import { envelopeBody, webhookHeaders } from './webhook-request';
 

@@ -13,7 +13,7 @@ import {
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
 import { numberAttempts } from './number-attempts';
-import { RetryScheduler } from '../scheduler/retry-scheduler';
+import { RetryScheduler } from '../retry-schedule/retry-scheduler';
 
 /**
  * Persists what a batch of attempt logs means (the dispatchers stored the attempts themselves): the

@@ -15,8 +15,8 @@ import {
 } from '@app/persistence';
 import { FifoQueue, FifoTarget } from '../fifo/fifo-queue';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { AttemptRecorder } from './attempt-recorder';
-import { DeliveryPolicy } from './delivery-policy';
+import { AttemptRecorder } from '../record-attempts/attempt-recorder';
+import { DeliveryPolicy } from '../policy/delivery-policy';
 import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
 import { AttemptTarget, SendAttempt } from './send-attempt';
 

@@ -1,5 +1,5 @@
 import { DeliveryErrorKind, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
-import { GONE_STATUS, RETRY_AFTER_STATUSES } from './delivery-policy';
+import { GONE_STATUS, RETRY_AFTER_STATUSES } from '../policy/delivery-policy';
 
 export interface AttemptResult {
   success: boolean;

@@ -10,7 +10,7 @@ import {
   EventTarget,
 } from '@app/persistence';
 import { FifoQueue } from '../fifo/fifo-queue';
-import { RetryScheduler } from '../scheduler/retry-scheduler';
+import { RetryScheduler } from '../retry-schedule/retry-scheduler';
 import { PersistDeliveryLogsUseCase } from './persist-delivery-logs.usecase';
 
 let attemptSeq = 0;
