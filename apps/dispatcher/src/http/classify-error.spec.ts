@@ -10,7 +10,7 @@ describe('classifyError', () => {
   it.each<[string, unknown, DeliveryErrorKind]>([
     [
       'a blocked address (SSRF guard)',
-      new BlockedTargetError('10.0.0.1 is a blocked address'),
+      new BlockedTargetError('internal.example resolves to an address that is not allowed'),
       DeliveryErrorKind.BlockedTarget,
     ],
     ['undici connect timeout', coded('UND_ERR_CONNECT_TIMEOUT'), DeliveryErrorKind.Timeout],

@@ -1,9 +1,12 @@
 import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
+import { Logger } from '@nestjs/common';
 import { isBlockedAddress } from './address-policy';
 
 export class BlockedTargetError extends Error {
   readonly code = 'BLOCKED_TARGET';
 }
+
+const logger = new Logger('GuardedLookup');
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -17,7 +20,9 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
     if (error) return callback(error, []);
     const refused = addresses.find((entry) => isBlockedAddress(entry.address));
     if (refused) {
-      return callback(new BlockedTargetError(`${hostname} resolves to ${refused.address}, a blocked address`), []);
+      // The message reaches the tenant (GET .../logs): it must not map our network, so only this log names the address.
+      logger.warn(`Refused ${hostname}: it resolves to ${refused.address}`);
+      return callback(new BlockedTargetError(`${hostname} resolves to an address that is not allowed`), []);
     }
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
