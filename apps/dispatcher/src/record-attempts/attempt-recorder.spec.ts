@@ -1,30 +1,24 @@
-import { DeliveryLogV1, DeliveryStatus, DeliveryTrigger, KafkaTopic } from '@app/contracts';
+import { DeliveryLogV1, DeliveryTrigger, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from '@app/kafka';
 import { DeliveryAttemptRepository, RetryJobRepository, WebhookRepository } from '@app/persistence';
 import { AttemptRecorder, retryJobOutcomesOf } from './attempt-recorder';
+import { deliveryLog } from '../../../../test/support/delivery-log';
 
 let attemptSeq = 0;
-const log = (changes: Partial<DeliveryLogV1> = {}): DeliveryLogV1 => ({
-  version: 1,
-  attemptId: `att-${++attemptSeq}`,
-  tenantId: 't1',
-  eventId: 'ev-1',
-  webhookId: 'wh-a',
-  url: 'https://receiver.test/hook',
-  commandId: 'cmd-1',
-  trigger: DeliveryTrigger.Manual,
-  attemptNumber: 1,
-  startedAt: '2030-01-01T00:00:00.000Z',
-  durationMs: 5,
-  success: true,
-  statusCode: 200,
-  errorKind: null,
-  errorMessage: null,
-  responseBodyExcerpt: '',
-  scheduledFailures: 0,
-  deliveryStatus: DeliveryStatus.Delivered,
-  ...changes,
-});
+/** A delivery log with fixed ids the tests name (see test/support/delivery-log for the fields). */
+const log = (changes: Partial<DeliveryLogV1> = {}): DeliveryLogV1 =>
+  deliveryLog({
+    attemptId: `att-${++attemptSeq}`,
+    tenantId: 't1',
+    eventId: 'ev-1',
+    webhookId: 'wh-a',
+    url: 'https://receiver.test/hook',
+    commandId: 'cmd-1',
+    trigger: DeliveryTrigger.Manual,
+    startedAt: '2030-01-01T00:00:00.000Z',
+    durationMs: 5,
+    ...changes,
+  });
 const jobLog = (changes: Partial<DeliveryLogV1> = {}) => log({ retryJobId: 'job-1', ...changes });
 
 function setUp() {

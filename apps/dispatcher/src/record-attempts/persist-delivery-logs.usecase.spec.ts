@@ -12,31 +12,24 @@ import {
 import { FifoQueue } from '../fifo/fifo-queue';
 import { RetryScheduler } from '../retry-schedule/retry-scheduler';
 import { PersistDeliveryLogsUseCase } from './persist-delivery-logs.usecase';
+import { deliveryLog } from '../../../../test/support/delivery-log';
 
 let attemptSeq = 0;
-const log = (changes: Partial<DeliveryLogV1> = {}): DeliveryLogV1 => ({
-  version: 1,
-  attemptId: `att-${++attemptSeq}`,
-  tenantId: 't1',
-  eventId: 'ev-1',
-  webhookId: 'wh-a',
-  url: 'https://receiver.test/hook',
-  commandId: 'cmd-1',
-  trigger: DeliveryTrigger.Initial,
-  attemptNumber: 1,
-  startedAt: '2030-01-01T00:00:00.000Z',
-  durationMs: 5,
-  success: true,
-  statusCode: 200,
-  errorKind: null,
-  errorMessage: null,
-  responseBodyExcerpt: '',
-  scheduledFailures: 0,
-  deliveryStatus: DeliveryStatus.Delivered,
-  nextAttemptAt: null,
-  stored: true,
-  ...changes,
-});
+/** A delivery log with fixed ids the tests name (see test/support/delivery-log for the fields). */
+const log = (changes: Partial<DeliveryLogV1> = {}): DeliveryLogV1 =>
+  deliveryLog({
+    attemptId: `att-${++attemptSeq}`,
+    tenantId: 't1',
+    eventId: 'ev-1',
+    webhookId: 'wh-a',
+    url: 'https://receiver.test/hook',
+    commandId: 'cmd-1',
+    trigger: DeliveryTrigger.Initial,
+    startedAt: '2030-01-01T00:00:00.000Z',
+    durationMs: 5,
+    stored: true,
+    ...changes,
+  });
 
 /** The use case over in-memory stand-ins: delivery rows take each log's status. */
 function setUp(storedEvents: Pick<EventDocument, '_id' | 'tenantId' | 'targets'>[] = []) {
