@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for development and tests, run straight from the jars Maven fetches
-# (no Docker, no tarball): infra/kafka.sh {fetch|start|stop|status|wipe}
+# (no Docker, no tarball): infra/kafka.sh {fetch|start|stop|status|wipe|version}
 #
-# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_DATA_DIR (.run/kafka-$KAFKA_PORT),
-#      KAFKA_HEAP (512m). Listens on 127.0.0.1 only.
+# Env: KAFKA_VERSION (4.4.0; 3.9.x and 4.x run), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1),
+#      KAFKA_DATA_DIR (.run/kafka-$KAFKA_PORT), KAFKA_HEAP (512m). Listens on 127.0.0.1 only.
 set -euo pipefail
 LOG_TAG=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-KAFKA_VERSION=3.9.1 # passed to infra/kafka/pom.xml as kafka.version, so the two cannot drift
+KAFKA_VERSION=${KAFKA_VERSION:-4.4.0} # passed to infra/kafka/pom.xml as kafka.version, so the two cannot drift
+# Kafka 4.0 moved the broker from log4j 1 to log4j 2: a different slf4j binding, config file and property.
+case $KAFKA_VERSION in
+  3.9.*) LOGGING=log4j1 ;;
+  4.*) LOGGING=log4j2 ;;
+  *) LOGGING=unsupported ;; # refused by fetch, so stop/status/wipe still work whatever is set
+esac
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
 DATA_DIR=$(abs_path "${KAFKA_DATA_DIR:-$RUN_DIR/kafka-$KAFKA_PORT}")
@@ -19,11 +25,13 @@ PROPS="$DATA_DIR/server.properties"
 LOG_FILE="$DATA_DIR/kafka.log"
 # How we recognise our broker in /proc/<pid>/cmdline. Not the data dir: stop must work whatever
 # KAFKA_DATA_DIR the caller has; the pid file (one per port) already identifies the instance.
-MATCH="-cp $LIBS/* kafka.Kafka "
+# Nor the version: stop must work whatever KAFKA_VERSION the caller has.
+MATCH="-cp $CACHE_DIR/kafka-"
 # Any 16-byte base64url id will do: the cluster is local, single-node and never joined by others.
 CLUSTER_ID=wHkDlvRyQ0yLSRsjcEW3bA
 
 fetch() {
+  [[ $LOGGING != unsupported ]] || die "KAFKA_VERSION=$KAFKA_VERSION: infra/ runs Kafka 3.9.x or 4.x"
   # The marker is written last, so a download cut short is redone rather than trusted.
   [[ -f $FETCHED ]] && return 0
   lock "$CACHE_DIR/kafka-$KAFKA_VERSION.lock" 8
@@ -31,12 +39,20 @@ fetch() {
   log "fetching Kafka $KAFKA_VERSION jars with Maven (once per machine)"
   rm -rf "$LIBS"
   # Maven 3.8 writes colour resets even in batch mode; strip them so the start output stays plain.
-  mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" -P"$LOGGING" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" 2>&1 |
     sed -e 's/\x1b\[[0-9;]*m//g' -e '/^[[:space:]]*$/d' >&2
   [[ -f $LIBS/kafka_2.13-$KAFKA_VERSION.jar ]] || die "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing"
   touch "$FETCHED"
   unlock 8
+}
+
+# The version a broker of ours runs: the cache dir its classpath names (see MATCH).
+running_version() {
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline")
+  cmd=${cmd#*"$MATCH"}
+  echo "${cmd%%/libs/*}"
 }
 
 probe() {
@@ -86,15 +102,35 @@ auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 num.partitions=1
 EOF
-  # Without a log4j config the broker would log nothing at all.
-  cat >"$DATA_DIR/log4j.properties" <<'EOF'
-log4j.rootLogger=INFO, stdout
+  # Without a config log4j 1 logs nothing at all and log4j 2 only errors. Same lines either way;
+  # kafka.log.level lets the storage tool run quieter than the broker.
+  if [[ $LOGGING == log4j2 ]]; then
+    LOG_OPTS=(-Dlog4j2.configurationFile="$DATA_DIR/log4j2.properties")
+    cat >"$DATA_DIR/log4j2.properties" <<'EOF'
+status = warn
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = ${sys:kafka.log.level:-INFO}
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.clients.name = org.apache.kafka.clients
+logger.clients.level = WARN
+EOF
+  else
+    LOG_OPTS=(-Dlog4j.configuration="file:$DATA_DIR/log4j.properties")
+    cat >"$DATA_DIR/log4j.properties" <<'EOF'
+kafka.log.level=INFO
+log4j.rootLogger=${kafka.log.level}, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.request.logger=WARN
 log4j.logger.org.apache.kafka.clients=WARN
 EOF
+  fi
 }
 
 format_storage() {
@@ -103,21 +139,34 @@ format_storage() {
   local meta="$DATA_DIR/logs/meta.properties"
   if [[ -f $DATA_DIR/.formatted ]] && grep -q '^cluster.id=.' "$meta" 2>/dev/null &&
     grep -q '^node.id=1$' "$meta" && grep -q '^directory.id=.' "$meta"; then
+    # The marker names the version that formatted the dir. 3.9 reads what 3.9 formatted, even after
+    # 4.x ran on it, but fails with a stack trace on a metadata log that 4.x formatted.
+    local by
+    by=$(<"$DATA_DIR/.formatted")
+    if [[ $KAFKA_VERSION == 3.* && $by == 4.* ]]; then
+      die "$DATA_DIR was formatted by Kafka $by, which $KAFKA_VERSION cannot read; wipe it (infra/kafka.sh wipe) or set KAFKA_DATA_DIR"
+    fi
     return 0
   fi
   log "formatting storage in $DATA_DIR/logs"
   rm -rf "$DATA_DIR/logs" "$DATA_DIR/.formatted"
-  java -cp "$LIBS/*" kafka.tools.StorageTool format --ignore-formatted -t "$CLUSTER_ID" -c "$PROPS" \
+  # WARN: at INFO it logs its whole KafkaConfig; what it did is printed anyway.
+  java "${LOG_OPTS[@]}" -Dkafka.log.level=WARN -cp "$LIBS/*" kafka.tools.StorageTool \
+    format --ignore-formatted -t "$CLUSTER_ID" -c "$PROPS" \
     >>"$LOG_FILE" 2>&1 || { tail -n 20 "$LOG_FILE" >&2; die "storage format failed"; }
-  touch "$DATA_DIR/.formatted"
+  echo "$KAFKA_VERSION" >"$DATA_DIR/.formatted"
 }
 
 start() {
   fetch
   local pid
   if pid=$(our_pid "$PID_FILE" "$MATCH"); then
+    local running
+    running=$(running_version "$pid")
+    [[ $running == "$KAFKA_VERSION" ]] ||
+      die "Kafka $running already runs on 127.0.0.1:$KAFKA_PORT (pid $pid), not $KAFKA_VERSION: stop it first (npm stop, or infra/kafka.sh stop) or set KAFKA_VERSION=$running"
     wait_ready kafka 90 "$pid" "$LOG_FILE" probe || exit 1
-    log "already running on 127.0.0.1:$KAFKA_PORT (pid $pid)"
+    log "Kafka $KAFKA_VERSION already running on 127.0.0.1:$KAFKA_PORT (pid $pid)"
     return 0
   fi
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
@@ -128,17 +177,16 @@ start() {
   [[ -f $LOG_FILE ]] && mv -f "$LOG_FILE" "$LOG_FILE.1" # keep one previous run for post-mortems
   write_config
   format_storage
-  log "starting on 127.0.0.1:$KAFKA_PORT (data: $DATA_DIR)"
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (data: $DATA_DIR)"
   # G1 settings are the ones Kafka's own kafka-run-class.sh uses; exit on OOM rather than limp on.
   daemonize "$PID_FILE" "$LOG_FILE" java -Xmx"${KAFKA_HEAP:-512m}" -Xms128m \
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$DATA_DIR/log4j.properties" \
-    -cp "$LIBS/*" kafka.Kafka "$PROPS"
+    "${LOG_OPTS[@]}" -cp "$LIBS/*" kafka.Kafka "$PROPS"
   pid=$(<"$PID_FILE")
   wait_ready kafka 90 "$pid" "$LOG_FILE" probe || exit 1
   warm_up || { tail -n 40 "$LOG_FILE" >&2; die "broker answers but its group/producer coordinators do not"; }
-  log "ready on 127.0.0.1:$KAFKA_PORT (pid $pid)"
+  log "Kafka $KAFKA_VERSION ready on 127.0.0.1:$KAFKA_PORT (pid $pid)"
 }
 
 case "${1:-}" in
@@ -147,5 +195,10 @@ case "${1:-}" in
   stop) lock "$RUN_DIR/kafka-$KAFKA_PORT.lock" && stop_pidfile "$PID_FILE" "$MATCH" kafka 30 ;;
   status) service_status "$PID_FILE" "$MATCH" "$KAFKA_PORT" ;;
   wipe) lock "$RUN_DIR/kafka-$KAFKA_PORT.lock" && service_wipe "$PID_FILE" "$MATCH" "$DATA_DIR" ;;
-  *) echo "usage: $0 {fetch|start|stop|status|wipe}" >&2; exit 2 ;;
+  # Which version our broker on KAFKA_PORT runs (a test run checks it got the one it asked for).
+  version)
+    pid=$(our_pid "$PID_FILE" "$MATCH") || die "no broker of ours runs on 127.0.0.1:$KAFKA_PORT"
+    running_version "$pid"
+    ;;
+  *) echo "usage: $0 {fetch|start|stop|status|wipe|version}" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`, the single test command: unit tests, then integration tests against a real Kafka and
-# FerretDB on test ports, then test/persistence again on SecantusDB. Extra arguments go to every jest
-# run (a path, -t 'name', ...).
+# FerretDB on test ports, then test/persistence again on SecantusDB and the Kafka-facing specs again on
+# Kafka 3.9.1. Extra arguments go to every jest run (a path, -t 'name', ...).
 # Exits with jest's status; works unattended (CI=true, no stdin).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../infra/lib.sh"
@@ -43,4 +43,27 @@ if [[ $(npx jest "${persistence[@]}" --listTests "$@") == *.e2e-spec.ts* ]]; the
   log "test/persistence again, on SecantusDB (127.0.0.1:$SECANTUSDB_PORT)"
   MONGODB_URI=mongodb://127.0.0.1:$SECANTUSDB_PORT/webhooks-test TEST_DB_ENGINE=secantusdb \
     npx jest "${persistence[@]}" --runInBand "$@"
+fi
+
+# The Kafka-facing specs again on the oldest broker line we support (README "Kafka versions"): a broker of
+# their own, on the test broker's port + 100 and its own data dir; the database is the stack's. Skipped
+# when the arguments select none of them, or with KAFKA_COMPAT_VERSION= (empty).
+compat=(--selectProjects integration --testMatch '<rootDir>/test/infra/kafka.e2e-spec.ts'
+  '<rootDir>/test/dispatcher/delivery.e2e-spec.ts' '<rootDir>/test/api/event-intake.e2e-spec.ts'
+  '<rootDir>/test/faults/poison-messages.e2e-spec.ts' '<rootDir>/test/faults/kafka-restart.e2e-spec.ts')
+KAFKA_COMPAT_VERSION=${KAFKA_COMPAT_VERSION-3.9.1}
+if [[ -n $KAFKA_COMPAT_VERSION && $KAFKA_COMPAT_VERSION != "${KAFKA_VERSION:-}" &&
+  $(npx jest "${compat[@]}" --listTests "$@") == *.e2e-spec.ts* ]]; then
+  (
+    export KAFKA_VERSION=$KAFKA_COMPAT_VERSION KAFKA_PORT=$((KAFKA_PORT + 100))
+    export KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1)) KAFKA_DATA_DIR=$KAFKA_DATA_DIR-$KAFKA_COMPAT_VERSION
+    export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+    trap 'bash infra/stack.sh release $$' EXIT # this broker only; the outer trap releases the rest
+    bash infra/stack.sh acquire $$ kafka
+    # A broker someone else left on this port could be another version: that would prove nothing.
+    running=$(bash infra/kafka.sh version)
+    [[ $running == "$KAFKA_VERSION" ]] || die "127.0.0.1:$KAFKA_PORT runs Kafka $running, not $KAFKA_VERSION"
+    log "the Kafka-facing specs again, on Kafka $KAFKA_VERSION (127.0.0.1:$KAFKA_PORT)"
+    npx jest "${compat[@]}" --runInBand "$@"
+  )
 fi

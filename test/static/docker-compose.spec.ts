@@ -99,6 +99,13 @@ describe('docker-compose.yml', () => {
     expect(services.mongo.image).toMatch(/^mongo:7/);
   });
 
+  it('runs the Kafka version that infra/kafka.sh runs by default', () => {
+    const script = readFileSync(join(root, 'infra', 'kafka.sh'), 'utf8');
+    const version = /^KAFKA_VERSION=\$\{KAFKA_VERSION:-([^}]+)\}/m.exec(script)?.[1];
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(services.kafka.image).toBe(`apache/kafka:${version}`);
+  });
+
   it.each(APP_SERVICES)('builds %s from the repository Dockerfile', (name) => {
     const build = buildOf(services[name]);
     expect(build?.context).toBe('.');

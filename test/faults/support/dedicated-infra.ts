@@ -53,6 +53,7 @@ export class DedicatedKafka extends DedicatedServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** No KAFKA_VERSION here: it comes with process.env, so scripts/test.sh's 3.9.1 run restarts a 3.9.1 broker. */
   protected env(): NodeJS.ProcessEnv {
     return {
       KAFKA_PORT: String(this.port),
