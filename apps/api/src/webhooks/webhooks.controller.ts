@@ -1,12 +1,14 @@
 import { Body, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation } from '@nestjs/swagger';
+import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { Page } from '@app/persistence';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../http/api-docs.decorators';
 import { PageQueryDto } from '../http/page-query.dto';
 import { UuidParam } from '../http/uuid-param.decorator';
 import { V1Controller } from '../http/v1-controller.decorator';
+import { EventSummaryDto } from '../events/dtos/event.dto';
 import { CreateWebhookDto } from './dtos/create-webhook.dto';
+import { SendTestEventDto } from './dtos/send-test-event.dto';
 import { UpdateWebhookDto } from './dtos/update-webhook.dto';
 import { CreatedWebhookDto, DeletedWebhookDto, RotatedSecretDto, WebhookDto } from './dtos/webhook.dto';
 import { CreateWebhookUseCase } from './usecases/create-webhook/create-webhook.usecase';
@@ -14,6 +16,7 @@ import { DeleteWebhookUseCase } from './usecases/delete-webhook/delete-webhook.u
 import { GetWebhookUseCase } from './usecases/get-webhook/get-webhook.usecase';
 import { ListWebhooksUseCase } from './usecases/list-webhooks/list-webhooks.usecase';
 import { RotateWebhookSecretUseCase } from './usecases/rotate-webhook-secret/rotate-webhook-secret.usecase';
+import { SendTestEventUseCase } from './usecases/send-test-event/send-test-event.usecase';
 import { UpdateWebhookUseCase } from './usecases/update-webhook/update-webhook.usecase';
 import { toWebhookDto } from './webhook-view';
 
@@ -26,6 +29,7 @@ export class WebhooksController {
     private readonly updateWebhook: UpdateWebhookUseCase,
     private readonly deleteWebhook: DeleteWebhookUseCase,
     private readonly rotateSecret: RotateWebhookSecretUseCase,
+    private readonly sendTestEvent: SendTestEventUseCase,
   ) {}
 
   @Post()
@@ -91,5 +95,35 @@ export class WebhooksController {
     @UuidParam('webhookId') webhookId: string,
   ): Promise<RotatedSecretDto> {
     return this.rotateSecret.execute({ tenantId: principal.tenantId, webhookId });
+  }
+
+  @Post(':webhookId/test')
+  @ApiOperation({
+    summary: 'Send a test event to this webhook',
+    description:
+      'Creates a `webhook.test` event delivered to this webhook only, even if its eventTypes leave the type out; ' +
+      'on a FIFO webhook it queues behind older open deliveries. It is listed and logged like any event: follow ' +
+      'it with GET /v1/webhooks/events/{eventId}/status and .../logs. The body is optional.',
+  })
+  @ApiBody({ type: SendTestEventDto, required: false })
+  @ApiEnvelope(EventSummaryDto, HttpStatus.CREATED, 'Test event accepted.')
+  @ApiErrors(
+    HttpStatus.BAD_REQUEST,
+    HttpStatus.NOT_FOUND,
+    HttpStatus.CONFLICT,
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  )
+  test(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('webhookId') webhookId: string,
+    @Body() body: SendTestEventDto,
+  ): Promise<EventSummaryDto> {
+    return this.sendTestEvent.execute({
+      tenantId: principal.tenantId,
+      requestedBy: principal.tokenId,
+      webhookId,
+      payload: body.payload,
+    });
   }
 }

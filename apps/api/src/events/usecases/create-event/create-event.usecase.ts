@@ -9,6 +9,7 @@ import {
   EventStatus,
   pendingEvent,
   TenantId,
+  WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
 import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
@@ -24,6 +25,8 @@ export interface CreateEventCommand {
   idempotencyKey?: string;
   /** Chosen by a Kafka publisher (so that publishing again is safe); a new UUID otherwise. */
   eventId?: string;
+  /** Deliver to these webhooks only instead of the type's subscribers (a webhook's test event). */
+  targets?: Pick<WebhookDocument, '_id' | 'url'>[];
 }
 
 export interface CreateEventResult {
@@ -58,7 +61,7 @@ export class CreateEventUseCase {
     if (Buffer.byteLength(payloadJson, 'utf8') > MAX_EVENT_PAYLOAD_BYTES) {
       throw new PayloadTooLargeException(`payload must be at most ${MAX_EVENT_PAYLOAD_BYTES} bytes of JSON`);
     }
-    const subscribers = await this.webhooks.findActiveSubscribers(tenantId, type);
+    const subscribers = command.targets ?? (await this.webhooks.findActiveSubscribers(tenantId, type));
     const now = new Date();
     const eventId = command.eventId ?? randomUUID();
     const event = pendingEvent(
