@@ -190,7 +190,7 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     expect(problems.filter((problem) => !problem.includes('status of 401'))).toEqual([]);
   });
 
-  it('shows webhooks with their 24 h success rate, toggles them, rotates a secret once, and runs a bulk retry', async () => {
+  it('shows webhooks with their 24 h success rate, toggles them, rotates a secret once, runs a bulk retry and sends a test event', async () => {
     await signIn();
 
     // Webhooks: 1 success out of 4 attempts in the last day.
@@ -249,6 +249,17 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     await expectText(legend, 'HTTP error: 3');
     await expectText(legend, 'No response: 0');
     await screenshot(page, '12-activity');
+
+    // A test event from the webhook's row, followed to its page.
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await row.getByRole('button', { name: /^Send test event/ }).click();
+    const sent = page.getByRole('status').filter({ hasText: `Sent a test event to ${receiver.url('/hook')}` });
+    await expectVisible(sent);
+    await waitFor('the test event at the receiver', () => receiver.received('/hook').length === 6);
+    expect(JSON.parse(receiver.received('/hook')[5].body)).toMatchObject({ type: 'webhook.test' });
+    await sent.getByRole('link', { name: 'Follow its delivery' }).click();
+    await expectText(page.locator('main'), 'webhook.test');
+    await expectText(page.locator('main'), 'delivered');
     // The refused retry's 409 is the one failed request Chromium reports; the page showed it (above).
     expect(problems.filter((problem) => !problem.includes('status of 409'))).toEqual([]);
   });
@@ -257,10 +268,10 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     const perMinute = await call('/v1/stats/deliveries-per-minute?hours=1');
     expect(perMinute.status).toBe(200);
     expect(perMinute.body.data.buckets).toHaveLength(60);
-    expect(perMinute.body.data.totals).toEqual({ succeeded: 2, httpError: 3, noResponse: 0 });
+    expect(perMinute.body.data.totals).toEqual({ succeeded: 3, httpError: 3, noResponse: 0 });
 
     const rates = await call(`/v1/stats/webhook-success-rates?webhookIds=${webhookId}`);
-    expect(rates.body.data.items).toEqual([{ webhookId, attempts: 5, succeeded: 2, successRate: 0.4 }]);
+    expect(rates.body.data.items).toEqual([{ webhookId, attempts: 6, succeeded: 3, successRate: 0.5 }]);
 
     // Another tenant sees none of it, even when it asks for this tenant's webhook by id.
     const other = await issueTokenWithCli(

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
-import type { Page, RotatedSecret, Webhook, WebhookSuccessRate } from '../api/types';
+import type { EventSummary, Page, RotatedSecret, Webhook, WebhookSuccessRate } from '../api/types';
 import { CopyButton } from '../components/copy-button';
 import { ErrorMessage, Loading, StaleNotice, StatusMessage } from '../components/messages';
 import { currentCursor, firstPage, Pager, type PagerState } from '../components/pager';
@@ -8,6 +8,7 @@ import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
 import { useAction } from '../hooks/use-action';
 import { useResource } from '../hooks/use-resource';
+import { href } from '../router';
 
 const REFRESH_MS = 15_000;
 
@@ -15,7 +16,7 @@ interface WebhookRow extends Webhook {
   rate?: WebhookSuccessRate;
 }
 
-/** Webhooks with their 24 h success rate; enable, disable, and rotate the signing secret. */
+/** Webhooks with their 24 h success rate; enable, disable, send a test event, and rotate the signing secret. */
 export function WebhooksPage() {
   const [pager, setPager] = useState<PagerState>(firstPage);
   const cursor = currentCursor(pager);
@@ -23,16 +24,27 @@ export function WebhooksPage() {
   const [action, perform, clearAction] = useAction();
   const [confirmRotate, setConfirmRotate] = useState<string | null>(null);
   const [secret, setSecret] = useState<RotatedSecret & { url: string }>();
+  const [testEventId, setTestEventId] = useState<string>();
 
   const setActive = (webhook: Webhook, active: boolean) =>
     perform(async () => {
+      setTestEventId(undefined);
       await api<Webhook>(`/v1/webhooks/${webhook.webhookId}`, { method: 'PATCH', body: { active } });
       await webhooks.reload();
       return `${active ? 'Enabled' : 'Disabled'} ${webhook.url}`;
     });
 
+  const sendTest = (webhook: Webhook) =>
+    perform(async () => {
+      setTestEventId(undefined);
+      const event = await api<EventSummary>(`/v1/webhooks/${webhook.webhookId}/test`, { method: 'POST' });
+      setTestEventId(event.eventId);
+      return `Sent a test event to ${webhook.url}`;
+    });
+
   const rotate = (webhook: Webhook) =>
     perform(async () => {
+      setTestEventId(undefined);
       setConfirmRotate(null);
       const rotated = await api<RotatedSecret>(`/v1/webhooks/${webhook.webhookId}/secret/rotate`, { method: 'POST' });
       setSecret({ ...rotated, url: webhook.url });
@@ -42,7 +54,17 @@ export function WebhooksPage() {
   return (
     <>
       <h1>Webhooks</h1>
-      {action.message && <StatusMessage kind={action.message.kind}>{action.message.text}</StatusMessage>}
+      {action.message && (
+        <StatusMessage kind={action.message.kind}>
+          {action.message.text}
+          {action.message.kind === 'ok' && testEventId && (
+            <>
+              {' '}
+              <a href={href(`/events/${testEventId}`)}>Follow its delivery</a>
+            </>
+          )}
+        </StatusMessage>
+      )}
       {secret && (
         <NewSecret
           secret={secret}
@@ -109,6 +131,11 @@ export function WebhooksPage() {
                           {webhook.active ? 'Disable' : 'Enable'}
                           <span class="visually-hidden"> {webhook.url}</span>
                         </button>
+                        {webhook.active && (
+                          <button type="button" disabled={action.busy} onClick={() => sendTest(webhook)}>
+                            Send test event<span class="visually-hidden"> to {webhook.url}</span>
+                          </button>
+                        )}
                         {confirmRotate === webhook.webhookId ? (
                           <RotateConfirm
                             busy={action.busy}
