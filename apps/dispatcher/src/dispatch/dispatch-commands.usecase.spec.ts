@@ -52,6 +52,7 @@ const row = (eventId: string, webhookId: string, changes: Partial<DeliveryDocume
 function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; rows?: DeliveryDocument[] }) {
   const events = {
     findManyForDispatch: jest.fn(async (ids: string[]) => (data.events ?? []).filter(({ _id }) => ids.includes(_id))),
+    setTargetStatus: jest.fn(async () => undefined),
   };
   const webhooks = {
     findByIdsOfAnyTenant: jest.fn(async (ids: string[]) =>
@@ -64,6 +65,7 @@ function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; r
   const deliveries = {
     findByIds: jest.fn(async (ids: string[]) => (data.rows ?? []).filter(({ _id }) => ids.includes(_id))),
     ensureTargets: jest.fn(async () => undefined),
+    failOpenOfDeletedWebhook: jest.fn(async (_tenantId: string, _webhookId: string) => [] as string[]),
   };
   const tasks = {
     claim: jest.fn(async (claims: TaskClaim[]) => claims.map(({ taskId }) => ({ taskId, outcome: 'claimed' }))),
@@ -122,6 +124,21 @@ describe('DispatchCommandsUseCase planning', () => {
     const { outcomes, sent } = await run([command('ev-1', { webhookId: 'wh-x' })]);
     expect(outcomes).toEqual(['undeliverable: unknown webhook wh-x for event ev-1']);
     expect(sent).toEqual([]);
+  });
+
+  it("ends a deleted webhook's open deliveries as failed, and rolls their events up, once per batch", async () => {
+    const { run, deliveries, events } = setUp({ events: [event('ev-1'), event('ev-2')], webhooks: [] });
+    deliveries.failOpenOfDeletedWebhook.mockResolvedValueOnce(['ev-1', 'ev-3']);
+    const { outcomes } = await run([
+      command('ev-1', { webhookId: 'wh-gone' }),
+      command('ev-2', { webhookId: 'wh-gone' }),
+    ]);
+    expect(outcomes).toEqual([
+      'undeliverable: unknown webhook wh-gone for event ev-1',
+      'undeliverable: unknown webhook wh-gone for event ev-2',
+    ]);
+    expect(deliveries.failOpenOfDeletedWebhook.mock.calls).toEqual([['t1', 'wh-gone']]);
+    expect(events.setTargetStatus).toHaveBeenCalledWith(['ev-1', 'ev-3'], 'wh-gone', DeliveryStatus.Failed);
   });
 
   it("fans a command naming no webhook out to the tenant's active subscribers of the event type", async () => {

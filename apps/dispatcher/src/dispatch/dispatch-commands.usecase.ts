@@ -169,6 +169,7 @@ export class DispatchCommandsUseCase {
       if (targets instanceof Error) return targets;
       return targets.map((webhook) => ({ command, event, webhook }));
     });
+    await this.endDeletedWebhooks(commands, events, webhooks);
     const pairs = targetsByCommand.flatMap((targets) => (targets instanceof Error ? [] : targets));
     const deliveryRows = await this.loadOrCreateDeliveries(pairs);
     const heldBack = await this.fifo.holdBack(
@@ -210,6 +211,27 @@ export class DispatchCommandsUseCase {
     const activeOf = new Map<string, WebhookDocument[]>();
     for (const webhook of active) activeOf.set(webhook.tenantId, [...(activeOf.get(webhook.tenantId) ?? []), webhook]);
     return { byId: new Map(byId.map((webhook) => [webhook._id, webhook] as const)), activeOf };
+  }
+
+  /**
+   * A command naming a webhook that no longer exists is still dead-lettered, but the deliveries to it
+   * end as failed first: else the stranded sweep would republish them for ever.
+   */
+  private async endDeletedWebhooks(
+    commands: DeliveryCommand[],
+    events: Map<string, EventDocument>,
+    webhooks: BatchWebhooks,
+  ): Promise<void> {
+    const deleted = new Map<string, { tenantId: string; webhookId: string }>();
+    for (const { eventId, webhookId } of commands) {
+      const event = events.get(eventId);
+      if (event && webhookId && !webhooks.byId.has(webhookId))
+        deleted.set(`${event.tenantId}:${webhookId}`, { tenantId: event.tenantId, webhookId });
+    }
+    for (const { tenantId, webhookId } of deleted.values()) {
+      const eventIds = await this.deliveries.failOpenOfDeletedWebhook(asTenantId(tenantId), webhookId);
+      await this.events.setTargetStatus(eventIds, webhookId, DeliveryStatus.Failed);
+    }
   }
 
   private targetsOf(

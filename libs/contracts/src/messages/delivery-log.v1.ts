@@ -11,6 +11,8 @@ export enum DeliveryErrorKind {
   Redirect = 'redirect',
   HttpError = 'http_error',
   WebhookDisabled = 'webhook_disabled',
+  /** Not an attempt's error: the webhook was deleted while the delivery was still open. */
+  WebhookDeleted = 'webhook_deleted',
   NetworkError = 'network_error',
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model, UpdateQuery } from 'mongoose';
-import { DeliveryLogV1, DeliveryStatus } from '@app/contracts';
+import { DeliveryErrorKind, DeliveryLogV1, DeliveryStatus } from '@app/contracts';
 import { TenantId } from '../tenant';
 import { insertMissing } from '../insert-missing';
 import { findManyById } from '../lookup-by-id';
@@ -195,6 +195,43 @@ export class DeliveryRepository {
   async clearHeld(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.deliveries.updateMany({ _id: { $in: ids } }, { $set: { heldBy: null } });
+  }
+
+  /**
+   * Ends a deleted webhook's open deliveries as failed (webhook_deleted), dropping their scheduled retries
+   * and FIFO holds, so neither the scheduler nor the stranded sweep sends them again. Reads `batch` rows
+   * at a time up to `max` (a leftover is ended by the dispatcher when the sweep republishes it); answers
+   * the ended rows' event ids, for their roll-up.
+   */
+  async failOpenOfDeletedWebhook(
+    tenantId: TenantId,
+    webhookId: string,
+    { batch = 500, max = 5_000 }: { batch?: number; max?: number } = {},
+  ): Promise<string[]> {
+    const eventIds: string[] = [];
+    while (eventIds.length < max) {
+      const open = await this.deliveries
+        .find({ tenantId, webhookId, status: { $in: OPEN_DELIVERY_STATUSES } }, { _id: 1, eventId: 1 })
+        .limit(Math.min(batch, max - eventIds.length))
+        .lean<Pick<DeliveryDocument, '_id' | 'eventId'>[]>()
+        .exec();
+      if (open.length === 0) break;
+      const ended: Partial<DeliveryDocument> = {
+        status: DeliveryStatus.Failed,
+        lastErrorKind: DeliveryErrorKind.WebhookDeleted,
+        nextAttemptAt: null,
+        heldBy: null,
+        updatedAt: new Date(),
+      };
+      // By _id alone, the one filter FerretDB serves from an index; the rows were open just now.
+      await this.deliveries.bulkWrite(
+        open.map((row) => ({ updateOne: { filter: { _id: row._id }, update: { $set: ended } } })),
+        { ordered: false },
+      );
+      eventIds.push(...open.map((row) => row.eventId));
+      if (open.length < batch) break;
+    }
+    return eventIds;
   }
 
   async countScheduled(): Promise<number> {

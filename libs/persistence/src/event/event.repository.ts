@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
+import { DeliveryStatus } from '@app/contracts';
 import { findManyById, findOwnedById } from '../lookup-by-id';
 import { isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { EVENT_MODEL, EventDocument, EventStatus, EventTarget } from './event.schema';
+import { rollUpEventStatus } from './event-status';
 
 export interface EventQuery {
   status?: EventStatus;
@@ -65,6 +67,41 @@ export class EventRepository {
       })),
       { ordered: false },
     );
+  }
+
+  /**
+   * Sets one webhook's target state on events and rolls their status up again (a deleted webhook's
+   * deliveries ending). A log writer rolling up the same event at that moment may overwrite it (FerretDB
+   * rewrites whole documents); its next attempt's roll-up then sets it right.
+   */
+  async setTargetStatus(eventIds: string[], webhookId: string, status: DeliveryStatus): Promise<void> {
+    if (eventIds.length === 0) return;
+    const events = await this.findTargets([...new Set(eventIds)]);
+    const updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[] = [];
+    for (const event of events.filter(({ targets }) => targets)) {
+      const known = event.targets!.some((target) => target.webhookId === webhookId);
+      const targets = known
+        ? event.targets!.map((target) => (target.webhookId === webhookId ? { webhookId, status } : target))
+        : [...event.targets!, { webhookId, status }];
+      updates.push({ eventId: event._id, status: rollUpEventStatus(targets.map((target) => target.status)), targets });
+    }
+    // Events stored before `targets` existed roll up from their delivery rows (one webhook: one tenant).
+    const legacy = events.filter(({ targets }) => !targets);
+    if (legacy.length > 0) {
+      const rows = await this.events.db
+        .model<DeliveryDocument>(DELIVERY_MODEL)
+        .find(
+          { tenantId: legacy[0].tenantId, eventId: { $in: legacy.map(({ _id }) => _id) } },
+          { eventId: 1, status: 1 },
+        )
+        .lean<Pick<DeliveryDocument, 'eventId' | 'status'>[]>()
+        .exec();
+      for (const { _id } of legacy) {
+        const statuses = rows.filter((row) => row.eventId === _id).map((row) => row.status);
+        updates.push({ eventId: _id, status: rollUpEventStatus(statuses) });
+      }
+    }
+    await this.setStatuses(updates);
   }
 
   /** The roll-up's input: each event's tenant and target states, without the payload. */
