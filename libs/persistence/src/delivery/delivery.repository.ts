@@ -223,9 +223,12 @@ export class DeliveryRepository {
         heldBy: null,
         updatedAt: new Date(),
       };
-      // By _id alone, the one filter FerretDB serves from an index; the rows were open just now.
+      // Only while still open: a delivery that succeeded since the read keeps its outcome. The _id in the
+      // filter reaches the index on FerretDB too (infra/ferretdb patch).
       await this.deliveries.bulkWrite(
-        open.map((row) => ({ updateOne: { filter: { _id: row._id }, update: { $set: ended } } })),
+        open.map((row) => ({
+          updateOne: { filter: { _id: row._id, status: { $in: OPEN_DELIVERY_STATUSES } }, update: { $set: ended } },
+        })),
         { ordered: false },
       );
       eventIds.push(...open.map((row) => row.eventId));
