@@ -140,6 +140,7 @@ describe('Authentication, tenancy and secrets', () => {
     ['PATCH', `/v1/webhooks/${ownerWebhookId}`, { active: false }],
     ['DELETE', `/v1/webhooks/${ownerWebhookId}`],
     ['POST', `/v1/webhooks/${ownerWebhookId}/secret/rotate`],
+    ['POST', `/v1/webhooks/${ownerWebhookId}/test`],
     ['GET', '/v1/webhooks/events'],
     ['POST', '/v1/webhooks/events', { type: 'sneaky.event', payload: {} }],
     ['GET', `/v1/webhooks/events/${ownerEventId}`],
