@@ -3,13 +3,13 @@
 # (scripts/test.sh), for the MongoDB semantics FerretDB 1.x lacks: atomic conditional updates, TTL indexes.
 # infra/secantusdb.sh {install|start|stop|status|wipe}
 #
-# Env: SECANTUSDB_PORT (47018), SECANTUSDB_DATA_DIR (.run/secantusdb-$SECANTUSDB_PORT). Listens on 127.0.0.1 only.
+# Env: SECANTUSDB_PORT (27018), SECANTUSDB_DATA_DIR (.run/secantusdb-$SECANTUSDB_PORT). Listens on 127.0.0.1 only.
 set -euo pipefail
 LOG_TAG=secantusdb
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SECANTUSDB_VERSION=0.7.0b3
-SECANTUSDB_PORT=${SECANTUSDB_PORT:-47018}
+SECANTUSDB_PORT=${SECANTUSDB_PORT:-27018}
 DATA_DIR=$(abs_path "${SECANTUSDB_DATA_DIR:-$RUN_DIR/secantusdb-$SECANTUSDB_PORT}")
 VENV="$CACHE_DIR/secantusdb-$SECANTUSDB_VERSION"
 BIN="$VENV/bin/secantusd-py"

@@ -56,7 +56,7 @@ acquire() {
     case $svc in
       kafka) port=${KAFKA_PORT:-9092} ;;
       ferretdb) port=${FERRETDB_PORT:-27017} ;;
-      secantusdb) port=${SECANTUSDB_PORT:-47018} ;;
+      secantusdb) port=${SECANTUSDB_PORT:-27018} ;;
       *) die "unknown service: $svc" ;;
     esac
     port_open "$port" && continue # already served, by us or by someone else: use it, never stop it

@@ -14,7 +14,9 @@ export KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
 export FERRETDB_PORT=${FERRETDB_PORT:-37017}
 export KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$RUN_DIR/test/kafka}
 export FERRETDB_DATA_DIR=${FERRETDB_DATA_DIR:-$RUN_DIR/test/ferretdb}
-export SECANTUSDB_PORT=${SECANTUSDB_PORT:-47018}
+# Below the ephemeral range (32768+): SecantusDB starts after the main run, when the clients of hundreds
+# of test connections may hold a port up there, and it binds without SO_REUSEADDR.
+export SECANTUSDB_PORT=${SECANTUSDB_PORT:-27018}
 export SECANTUSDB_DATA_DIR=${SECANTUSDB_DATA_DIR:-$RUN_DIR/test/secantusdb-$SECANTUSDB_PORT}
 # The names the apps read (libs/config), for tests that boot them from the environment.
 export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
