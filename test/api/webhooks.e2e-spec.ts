@@ -85,8 +85,10 @@ describe('Webhooks', () => {
 
   it('updates fields, refuses null, and re-enabling clears why it was disabled', async () => {
     const webhookId = await createWebhook(api, tenant);
-    await repository.disable(asTenantId(tenant.tenantId), webhookId, 'The endpoint answered 410 Gone');
-    await repository.recordFailure(asTenantId(tenant.tenantId), webhookId, new Date());
+    // As the dispatcher records a 410 and then a failure streak.
+    const outcome = { tenantId: asTenantId(tenant.tenantId), webhookId, success: false, at: new Date() };
+    await repository.applyHealth([{ ...outcome, disableReason: 'The endpoint answered 410 Gone' }]);
+    await repository.applyHealth([{ ...outcome, disableReason: null }]);
     const disabled = await api.http().get(`/v1/webhooks/${webhookId}`).set(tenant.auth).expect(200);
     expect(disabled.body.data).toMatchObject({ active: false, disabledReason: 'The endpoint answered 410 Gone' });
 

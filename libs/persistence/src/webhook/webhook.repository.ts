@@ -100,19 +100,6 @@ export class WebhookRepository {
     await this.webhooks.bulkWrite(operations, { ordered: false });
   }
 
-  async disable(tenantId: TenantId, webhookId: string, reason: string): Promise<void> {
-    const now = new Date();
-    await this.webhooks.updateOne(
-      { _id: webhookId, tenantId, active: true },
-      { $set: { active: false, disabledReason: reason, disabledAt: now, updatedAt: now } },
-    );
-  }
-
-  /** Marks the start of a failure streak; no-op while one is already running. */
-  async recordFailure(tenantId: TenantId, webhookId: string, at: Date): Promise<void> {
-    await this.webhooks.updateOne({ _id: webhookId, tenantId, failingSince: null }, { $set: { failingSince: at } });
-  }
-
   async insert(webhook: WebhookDocument): Promise<void> {
     await this.webhooks.collection.insertOne(webhook as never);
   }
