@@ -36,13 +36,14 @@ describe('Tenant isolation', () => {
       'Webhook not found',
     ],
     ['GET retry job', () => api.http().get(`/v1/webhooks/retry-jobs/${jobId}`), 'Retry job not found'],
+    ['cancel retry job', () => api.http().post(`/v1/webhooks/retry-jobs/${jobId}/cancel`), 'Retry job not found'],
   ])('%s of another tenant is not found', async (_label, route, message) => {
     const response = await route().set(intruder.auth).expect(404);
     expect(response.body).toEqual({ message });
   });
 
   it('lists nothing of another tenant', async () => {
-    for (const path of ['/v1/webhooks', '/v1/webhooks/events']) {
+    for (const path of ['/v1/webhooks', '/v1/webhooks/events', '/v1/webhooks/retry-jobs']) {
       const response = await api.http().get(path).set(intruder.auth).expect(200);
       expect(response.body.data).toEqual({ items: [], nextCursor: null });
     }
@@ -52,5 +53,7 @@ describe('Tenant isolation', () => {
     const webhook = await api.http().get(`/v1/webhooks/${webhookId}`).set(owner.auth).expect(200);
     expect(webhook.body.data.active).toBe(true);
     await api.http().get(`/v1/webhooks/events/${eventId}`).set(owner.auth).expect(200);
+    const job = await api.http().get(`/v1/webhooks/retry-jobs/${jobId}`).set(owner.auth).expect(200);
+    expect(job.body.data.status).not.toBe('cancelled');
   });
 });

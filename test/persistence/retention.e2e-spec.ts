@@ -120,7 +120,7 @@ describe(`Retention purge (${testDbEngine()})`, () => {
       tenantId,
       requestedBy: 'token',
       filter: {},
-      status: RetryJobStatus.Queued,
+      status: RetryJobStatus.Completed,
       matched: 1,
       queued: 1,
       delivered: 1,

@@ -4,7 +4,7 @@ export type EventStatus = 'pending' | 'delivering' | 'delivered' | 'partially_de
 export const EVENT_STATUSES: EventStatus[] = ['pending', 'delivering', 'delivered', 'partially_delivered', 'failed'];
 
 export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed';
-export type RetryJobStatus = 'running' | 'queued' | 'failed';
+export type RetryJobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
 
 export interface Page<T> {
   items: T[];

@@ -1,6 +1,6 @@
 const TONES: Record<string, 'ok' | 'warn' | 'bad' | 'neutral'> = {
   delivered: 'ok',
-  queued: 'ok',
+  completed: 'ok',
   active: 'ok',
   delivering: 'warn',
   retrying: 'warn',
@@ -9,6 +9,8 @@ const TONES: Record<string, 'ok' | 'warn' | 'bad' | 'neutral'> = {
   failed: 'bad',
   disabled: 'bad',
   pending: 'neutral',
+  queued: 'neutral',
+  cancelled: 'neutral',
 };
 
 /** A status as text with a colour; the text alone carries the meaning. */

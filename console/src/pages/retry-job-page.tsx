@@ -1,5 +1,5 @@
 import { api } from '../api/client';
-import type { RetryJob } from '../api/types';
+import type { RetryJob, RetryJobStatus } from '../api/types';
 import { ErrorMessage, Loading, StaleNotice } from '../components/messages';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
@@ -7,6 +7,14 @@ import { useResource } from '../hooks/use-resource';
 import { href } from '../router';
 
 const POLL_MS = 2_000;
+
+const STATUS_NOTES: Record<RetryJobStatus, string> = {
+  queued: 'Waiting: the tenant already runs as many bulk retries as it may at once.',
+  running: 'Still walking the matching events…',
+  completed: 'Every matching event is queued; the attempt counts keep growing as deliveries finish.',
+  cancelled: 'Cancelled: the events queued before still get their attempts.',
+  failed: 'Stopped early: the events queued before still get their attempts.',
+};
 
 /** Progress of a bulk retry: events matched and queued, then the attempts' outcomes as they arrive. */
 export function RetryJobPage({ jobId }: { jobId: string }) {
@@ -67,11 +75,7 @@ function JobProgress({ job }: { job: RetryJob }) {
           <Time value={job.updatedAt} />
         </dd>
       </dl>
-      <p class="muted">
-        {job.status === 'running'
-          ? 'Still walking the matching events…'
-          : 'Every matching event is queued; the attempt counts keep growing as deliveries finish.'}
-      </p>
+      <p class="muted">{STATUS_NOTES[job.status]}</p>
     </section>
   );
 }

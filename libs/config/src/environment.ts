@@ -202,6 +202,26 @@ export class Environment {
   @Min(1)
   BULK_RETRY_MAX_EVENTS = 100_000;
 
+  /** Bulk retry jobs of one tenant that run at once; the tenant's later jobs wait `queued`. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  BULK_RETRY_JOBS_PER_TENANT = 2;
+
+  /**
+   * How long a bulk retry job stays with the API process running it without a renewal (renewed every
+   * third of it): a process that died gives its jobs up to another after this long.
+   */
+  @Matches(DURATION)
+  BULK_RETRY_LEASE = '15s';
+
+  /** Events read, published and checkpointed together by a bulk retry job. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  BULK_RETRY_PAGE_SIZE = 500;
+
   /** Port of the dispatcher's /health and /ready (status only); 0 picks a free one (several dispatchers per host). */
   @Transform(toNumber)
   @IsInt()

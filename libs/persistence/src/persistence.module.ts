@@ -21,6 +21,8 @@ import { SecretCipher } from './secret-encryption/secret-cipher';
 import { secretCipherProvider } from './secret-encryption/secret-cipher.provider';
 import { RetryJobRepository } from './retry-job/retry-job.repository';
 import { RETRY_JOB_MODEL, RetryJobSchema } from './retry-job/retry-job.schema';
+import { RetryJobSlotRepository } from './retry-job/retry-job-slot.repository';
+import { RETRY_JOB_SLOT_MODEL, RetryJobSlotSchema } from './retry-job/retry-job-slot.schema';
 import { WebhookSecretResealer } from './webhook/webhook-secret-resealer';
 import { WebhookRepository } from './webhook/webhook.repository';
 import { WEBHOOK_MODEL, WebhookSchema } from './webhook/webhook.schema';
@@ -34,6 +36,7 @@ export const persistenceModels = [
   { name: DELIVERY_TASK_MODEL, schema: DeliveryTaskSchema },
   { name: DELIVERY_ATTEMPT_MODEL, schema: DeliveryAttemptSchema },
   { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
+  { name: RETRY_JOB_SLOT_MODEL, schema: RetryJobSlotSchema },
   { name: MIGRATION_MODEL, schema: MigrationSchema },
 ];
 
@@ -45,6 +48,7 @@ const repositories = [
   DeliveryTaskRepository,
   DeliveryAttemptRepository,
   RetryJobRepository,
+  RetryJobSlotRepository,
   RetentionRepository,
   WebhookSecretResealer,
 ];

@@ -1,45 +1,108 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { asTenantId, RetryJobDocument, RetryJobRepository, RetryJobStatus } from '@app/persistence';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { RetryJobDocument, RetryJobRepository } from '@app/persistence';
+import { ClaimRetryJobUseCase } from './usecases/claim-retry-job/claim-retry-job.usecase';
 import { RunBulkRetryUseCase } from './usecases/run-bulk-retry/run-bulk-retry.usecase';
 
+/** Runnable jobs looked at per round; the rest wait for the next one. */
+const ROUND_SIZE = 50;
+
 /**
- * Runs bulk retries in the background of the API process, after the 202 is sent. On shutdown, running
- * jobs stop at the next page and are marked failed (before the Kafka producer closes, hence
- * beforeApplicationShutdown). A crashed process leaves its jobs "running"; what they queued is delivered.
+ * Runs bulk retry jobs in the background of every API process. A job is held under a lease in MongoDB,
+ * renewed every third of BULK_RETRY_LEASE while it runs; every process looks as often for jobs to take:
+ * queued ones its tenant has a free slot for, and running ones whose owner stopped renewing (it died), which
+ * resume from their saved cursor. On shutdown a running job stops at its next page and is handed back
+ * at once (before the Kafka producer closes, hence beforeApplicationShutdown).
  */
 @Injectable()
-export class BulkRetryRunner implements BeforeApplicationShutdown {
+export class BulkRetryRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BulkRetryRunner.name);
-  private readonly running = new Set<Promise<void>>();
+  /** Who holds a lease: unique per process start. */
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly intervalMs: number;
+  private timer?: NodeJS.Timeout;
+  private round?: Promise<void>;
   private stopping = false;
 
   constructor(
+    private readonly claim: ClaimRetryJobUseCase,
     private readonly runBulkRetry: RunBulkRetryUseCase,
     private readonly jobs: RetryJobRepository,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.intervalMs = Math.max(Math.floor(config.durationMs('BULK_RETRY_LEASE') / 3), 100);
+  }
 
-  start(job: RetryJobDocument): void {
-    const run = this.run(job).finally(() => this.running.delete(run));
-    this.running.add(run);
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.lookForJobs(), this.intervalMs);
+    this.lookForJobs();
+  }
+
+  /** Starts a job just accepted when its tenant has a free slot; resolves to whether it runs now. */
+  async startNow(job: RetryJobDocument): Promise<boolean> {
+    const claimed = await this.claim.execute(job, this.owner);
+    if (claimed) this.launch(claimed);
+    return claimed !== null;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.allSettled([...this.running]);
+    clearInterval(this.timer);
+    await this.round;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private lookForJobs(): void {
+    if (this.stopping || this.round) return;
+    this.round = this.takeRunnable()
+      .catch((error: Error) => this.logger.warn({ err: error }, 'Looking for bulk retry jobs to run failed'))
+      .finally(() => (this.round = undefined));
+  }
+
+  private async takeRunnable(): Promise<void> {
+    const runnable = await this.jobs.findRunnable(new Date(), ROUND_SIZE);
+    const full = new Set<string>();
+    for (const job of runnable) {
+      if (this.stopping) return;
+      if (this.running.has(job._id) || full.has(job.tenantId)) continue;
+      const claimed = await this.claim.execute(job, this.owner);
+      if (claimed) this.launch(claimed);
+      // Not taken: its tenant's slots are busy (or another runner was first); its later jobs wait too.
+      else full.add(job.tenantId);
+    }
+  }
+
+  private launch(job: RetryJobDocument): void {
+    const run = this.run(job).finally(() => {
+      this.running.delete(job._id);
+      // Its slot may be free now for the tenant's next job.
+      this.lookForJobs();
+    });
+    this.running.set(job._id, run);
   }
 
   private async run(job: RetryJobDocument): Promise<void> {
+    const log = { jobId: job._id, tenantId: job.tenantId };
+    let lost = false;
+    const renewal = setInterval(() => {
+      const leaseUntil = new Date(Date.now() + this.intervalMs * 3);
+      this.jobs.renewLease(job._id, this.owner, leaseUntil).then(
+        (held) => (lost ||= !held),
+        (error: Error) => this.logger.warn({ ...log, err: error }, 'Renewing a bulk retry lease failed'),
+      );
+    }, this.intervalMs);
     try {
-      await this.runBulkRetry.execute(job, () => this.stopping);
-      this.logger.log({ jobId: job._id, tenantId: job.tenantId }, 'Bulk retry queued');
+      const outcome = await this.runBulkRetry.execute(job, this.owner, () => this.stopping || lost);
+      if (outcome === 'interrupted' && !lost) await this.jobs.release(job._id, this.owner);
+      this.logger.log({ ...log, outcome, resumed: job.cursor != null }, 'Bulk retry run ended');
     } catch (error) {
-      const message = (error as Error).message;
-      this.logger.warn({ jobId: job._id, tenantId: job.tenantId, err: error }, 'Bulk retry stopped early');
-      await this.jobs
-        .update(asTenantId(job.tenantId), job._id, { status: RetryJobStatus.Failed, error: message })
-        .catch((updateError: Error) =>
-          this.logger.error({ jobId: job._id, err: updateError }, 'Could not record that a bulk retry failed'),
-        );
+      // Kafka or MongoDB away: the lease, no longer renewed, expires, and a runner then resumes the job.
+      this.logger.warn({ ...log, err: error }, 'Bulk retry run stopped; the job resumes once its lease expires');
+    } finally {
+      clearInterval(renewal);
     }
   }
 }

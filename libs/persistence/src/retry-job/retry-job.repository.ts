@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { findOwnedById } from '../lookup-by-id';
+import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
-import { RETRY_JOB_MODEL, RetryJobDocument, RetryJobStatus } from './retry-job.schema';
+import { RETRY_JOB_MODEL, RetryJobDocument, RetryJobStatus, RUNNABLE_RETRY_JOB_STATUSES } from './retry-job.schema';
 
 /** Attempts of one bulk retry job that delivered or failed, to add to its counters. */
 export interface RetryJobOutcome {
@@ -13,6 +14,21 @@ export interface RetryJobOutcome {
   failed: number;
 }
 
+/** What a page of the walk moves forward, together. */
+export interface RetryJobProgress {
+  cursor: CursorPosition;
+  matched: number;
+  queued: number;
+}
+
+/** A lease nobody holds: a queued job carries it, and a running job its owner let go of. */
+export const NO_LEASE = new Date(0);
+
+/**
+ * The walk's writes are conditional on the lease (`owner` and status `running`): a runner that lost its
+ * job (lease expired and taken, or the job cancelled) learns it from a write that matched nothing, and
+ * never moves another runner's progress.
+ */
 @Injectable()
 export class RetryJobRepository {
   constructor(@InjectModel(RETRY_JOB_MODEL) private readonly jobs: Model<RetryJobDocument>) {}
@@ -25,12 +41,118 @@ export class RetryJobRepository {
     return findOwnedById(this.jobs, tenantId, jobId);
   }
 
-  async update(
+  /** GET /v1/webhooks/retry-jobs: newest first, cursor-paginated. */
+  async findPage(
     tenantId: TenantId,
-    jobId: string,
-    changes: Partial<Pick<RetryJobDocument, 'status' | 'matched' | 'queued' | 'error'>>,
-  ): Promise<void> {
-    await this.jobs.updateOne({ _id: jobId, tenantId }, { $set: { ...changes, updatedAt: new Date() } });
+    after: CursorPosition | undefined,
+    limit: number,
+  ): Promise<Page<RetryJobDocument>> {
+    const rows = await this.jobs
+      .find({ tenantId, ...afterCursor<RetryJobDocument>(after) })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .lean<RetryJobDocument[]>()
+      .exec();
+    return toPage(rows, limit);
+  }
+
+  /**
+   * Jobs a runner may take, oldest first: queued ones, and running ones whose owner stopped renewing.
+   * Across tenants (the runners serve them all); each job's own tenantId scopes what its walk reads.
+   */
+  async findRunnable(now: Date, limit: number): Promise<RetryJobDocument[]> {
+    return this.jobs
+      .find({ status: { $in: RUNNABLE_RETRY_JOB_STATUSES }, leaseUntil: { $lt: now } })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<RetryJobDocument[]>()
+      .exec();
+  }
+
+  /** Queued → running under `owner`, holding `slotId`; null when another runner started it or it was cancelled. */
+  async start(jobId: string, slotId: string, owner: string, leaseUntil: Date): Promise<RetryJobDocument | null> {
+    return this.jobs
+      .findOneAndUpdate(
+        { _id: jobId, status: RetryJobStatus.Queued },
+        { $set: { status: RetryJobStatus.Running, slotId, owner, leaseUntil, updatedAt: new Date() } },
+        { new: true },
+      )
+      .lean<RetryJobDocument>()
+      .exec();
+  }
+
+  /** Takes over a running job whose lease expired; null when another runner was first. */
+  async resume(jobId: string, owner: string, leaseUntil: Date, now: Date): Promise<RetryJobDocument | null> {
+    return this.jobs
+      .findOneAndUpdate(
+        { _id: jobId, status: RetryJobStatus.Running, leaseUntil: { $lt: now } },
+        { $set: { owner, leaseUntil } },
+        { new: true },
+      )
+      .lean<RetryJobDocument>()
+      .exec();
+  }
+
+  /** Resolves to false when the job is no longer this owner's to run. */
+  async renewLease(jobId: string, owner: string, leaseUntil: Date): Promise<boolean> {
+    const result = await this.jobs.updateOne(
+      { _id: jobId, owner, status: RetryJobStatus.Running },
+      { $set: { leaseUntil } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Saves a page's progress; false when the job is no longer this owner's to run. */
+  async saveProgress(jobId: string, owner: string, progress: RetryJobProgress, leaseUntil: Date): Promise<boolean> {
+    const result = await this.jobs.updateOne(
+      { _id: jobId, owner, status: RetryJobStatus.Running },
+      { $set: { ...progress, leaseUntil, updatedAt: new Date() } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Running → completed, by its owner only. */
+  async complete(jobId: string, owner: string): Promise<boolean> {
+    const result = await this.jobs.updateOne(
+      { _id: jobId, owner, status: RetryJobStatus.Running },
+      { $set: { status: RetryJobStatus.Completed, owner: null, leaseUntil: NO_LEASE, updatedAt: new Date() } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Gives a running job up (a graceful shutdown), so that any runner resumes it at once. */
+  async release(jobId: string, owner: string): Promise<void> {
+    await this.jobs.updateOne(
+      { _id: jobId, owner, status: RetryJobStatus.Running },
+      { $set: { owner: null, leaseUntil: NO_LEASE } },
+    );
+  }
+
+  /**
+   * Queued or running → cancelled; resolves to the cancelled job, or null when it was neither. (A `queued`
+   * job without a lease is one of an earlier release that had queued all its events: it ended.)
+   */
+  async cancel(tenantId: TenantId, jobId: string): Promise<RetryJobDocument | null> {
+    return this.jobs
+      .findOneAndUpdate(
+        {
+          _id: jobId,
+          tenantId,
+          $or: [{ status: RetryJobStatus.Running }, { status: RetryJobStatus.Queued, leaseUntil: { $exists: true } }],
+        },
+        { $set: { status: RetryJobStatus.Cancelled, owner: null, leaseUntil: NO_LEASE, updatedAt: new Date() } },
+        { new: true },
+      )
+      .lean<RetryJobDocument>()
+      .exec();
+  }
+
+  /** The jobs holding these ids' slots, with their status only (stale-slot checks). */
+  async findStatuses(jobIds: string[]): Promise<Pick<RetryJobDocument, '_id' | 'status'>[]> {
+    return this.jobs
+      .find({ _id: { $in: jobIds } }, { status: 1 })
+      .lean<Pick<RetryJobDocument, '_id' | 'status'>[]>()
+      .exec();
   }
 
   /** Counts finished attempts of bulk-retry commands; called by the dispatcher as it stores them, in batches. */
@@ -42,9 +164,5 @@ export class RetryJobRepository {
       })),
       { ordered: false },
     );
-  }
-
-  async markStatus(tenantId: TenantId, jobId: string, status: RetryJobStatus): Promise<void> {
-    await this.update(tenantId, jobId, { status });
   }
 }

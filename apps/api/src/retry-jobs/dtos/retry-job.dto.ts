@@ -2,8 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EventStatus, RetryJobStatus } from '@app/persistence';
 
 const JOB_STATUS_DESCRIPTION = [
-  '- `running`: the API is still walking the matching events and queuing them.',
-  '- `queued`: every matching event was queued; `delivered`/`failed` keep growing as attempts finish.',
+  '- `queued`: waiting; at most BULK_RETRY_JOBS_PER_TENANT jobs of a tenant run at once, oldest first.',
+  '- `running`: an API process is walking the matching events and queuing them (another one resumes the walk',
+  '  where it stopped should that process die).',
+  '- `completed`: every matching event was queued; `delivered`/`failed` keep growing as attempts finish.',
+  '- `cancelled`: stopped by POST /v1/webhooks/retry-jobs/{jobId}/cancel; events queued before stay queued.',
   '- `failed`: the walk stopped early (see `error`); `queued` events are still delivered.',
 ].join('\n');
 
@@ -11,7 +14,11 @@ export class BulkRetryAcceptedDto {
   @ApiProperty({ format: 'uuid' })
   jobId: string;
 
-  @ApiProperty({ enum: RetryJobStatus, example: RetryJobStatus.Running })
+  @ApiProperty({
+    enum: [RetryJobStatus.Running, RetryJobStatus.Queued],
+    example: RetryJobStatus.Running,
+    description: '`queued` when the tenant already runs BULK_RETRY_JOBS_PER_TENANT jobs.',
+  })
   status: RetryJobStatus;
 }
 

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { RetryJobRepository, TenantId } from '@app/persistence';
 import { RetryJobDto } from '../../dtos/retry-job.dto';
+import { toRetryJobDto } from '../../retry-job-view';
 
 export interface GetRetryJobCommand {
   tenantId: TenantId;
@@ -14,17 +15,6 @@ export class GetRetryJobUseCase {
   async execute(command: GetRetryJobCommand): Promise<RetryJobDto> {
     const job = await this.jobs.findById(command.tenantId, command.jobId);
     if (!job) throw new NotFoundException('Retry job not found');
-    return {
-      jobId: job._id,
-      status: job.status,
-      filter: job.filter,
-      matched: job.matched,
-      queued: job.queued,
-      delivered: job.delivered,
-      failed: job.failed,
-      error: job.error,
-      createdAt: job.createdAt,
-      updatedAt: job.updatedAt,
-    };
+    return toRetryJobDto(job);
   }
 }

@@ -9,26 +9,28 @@ import {
   EventRepository,
   RetryJobDocument,
   RetryJobRepository,
-  RetryJobStatus,
+  RetryJobSlotRepository,
   TenantId,
 } from '@app/persistence';
 import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
 
-/** Events read and published per round trip: one sendAll per page keeps Kafka batches large. */
-const PAGE_SIZE = 500;
-
-/** Thrown when the API shuts down mid-walk; the job is then marked failed with this message. */
-export class BulkRetryInterruptedError extends Error {
-  constructor() {
-    super('The API stopped before the job finished; start a new bulk retry for the remaining events');
-  }
-}
+/** How a run ended: the job completed, the runner was asked to stop, or the job is no longer its own. */
+export type BulkRetryRunOutcome = 'completed' | 'interrupted' | 'lost';
 
 /**
- * Walks the tenant's matching events newest first (the same cursor as the list, so events created
- * after the job started are not included) and publishes one `manual` command per event, tagged with the
- * job id. Without a webhook filter the command names no webhook, and the dispatcher delivers to the
- * event's currently active subscribers. Progress is saved after every page.
+ * The command id of a job's retry of one event: the same whenever that event's page is published, so a
+ * page published again after a crash (before its progress was saved) is work the dispatcher already
+ * claimed, not a second delivery (its claims are keyed by command id and webhook).
+ */
+export const retryJobCommandId = (jobId: string, eventId: string): string => `retry-job:${jobId}:${eventId}`;
+
+/**
+ * Walks the tenant's matching events newest first (the list's cursor, so events created after the job
+ * started are not included) and publishes one `manual` command per event, tagged with the job id. Without
+ * a webhook filter the command names no webhook, and the dispatcher delivers to the event's currently
+ * active subscribers. After each page Kafka acknowledged, the cursor and counters are saved together, by
+ * the lease's owner only; a run starts from the saved cursor, so a resumed job publishes again at most
+ * the page its previous owner was working on.
  */
 @Injectable()
 export class RunBulkRetryUseCase {
@@ -36,26 +38,31 @@ export class RunBulkRetryUseCase {
     private readonly events: EventRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly jobs: RetryJobRepository,
+    private readonly slots: RetryJobSlotRepository,
     private readonly publisher: DeliveryCommandPublisher,
     private readonly config: AppConfig,
   ) {}
 
-  async execute(job: RetryJobDocument, isStopping: () => boolean): Promise<void> {
+  async execute(job: RetryJobDocument, owner: string, isStopping: () => boolean): Promise<BulkRetryRunOutcome> {
     const tenantId = asTenantId(job.tenantId);
     const { webhookId, status, type, from, to } = job.filter;
     const cap = this.config.get('BULK_RETRY_MAX_EVENTS');
-    let after: CursorPosition | undefined;
-    let matched = 0;
-    do {
-      if (isStopping()) throw new BulkRetryInterruptedError();
+    const pageSize = this.config.get('BULK_RETRY_PAGE_SIZE');
+    const leaseMs = this.config.durationMs('BULK_RETRY_LEASE');
+    let after: CursorPosition | undefined = job.cursor ?? undefined;
+    let matched = job.matched;
+    while (matched < cap) {
+      if (isStopping()) return 'interrupted';
       const page = await this.events.findPage(tenantId, {
         status: status as EventDocument['status'] | undefined,
         type,
         from,
         to,
         after,
-        limit: Math.min(PAGE_SIZE, cap - matched),
+        limit: Math.min(pageSize, cap - matched),
       });
+      const last = page.items[page.items.length - 1];
+      if (!last) break;
       const eventIds = await this.targetedBy(tenantId, webhookId, page.items);
       await this.publisher.publish(
         eventIds.map((eventId) => ({
@@ -64,14 +71,19 @@ export class RunBulkRetryUseCase {
           trigger: DeliveryTrigger.Manual,
           requestedBy: job.requestedBy,
           retryJobId: job._id,
+          commandId: retryJobCommandId(job._id, eventId),
         })),
       );
       matched += eventIds.length;
-      await this.jobs.update(tenantId, job._id, { matched, queued: matched });
-      const last = page.items[page.items.length - 1];
-      after = page.nextCursor && last ? { createdAt: last.createdAt, id: last._id } : undefined;
-    } while (after && matched < cap);
-    await this.jobs.update(tenantId, job._id, { status: RetryJobStatus.Queued, matched, queued: matched });
+      after = { createdAt: last.createdAt, id: last._id };
+      const progress = { cursor: after, matched, queued: matched };
+      const leaseUntil = new Date(Date.now() + leaseMs);
+      if (!(await this.jobs.saveProgress(job._id, owner, progress, leaseUntil))) return 'lost';
+      if (!page.nextCursor) break;
+    }
+    if (!(await this.jobs.complete(job._id, owner))) return 'lost';
+    if (job.slotId) await this.slots.release(job.slotId, job._id);
+    return 'completed';
   }
 
   /** With a webhook filter, only events that have a delivery to that webhook (it was, or is, a target). */

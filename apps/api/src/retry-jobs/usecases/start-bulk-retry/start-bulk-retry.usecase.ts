@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Injectable } from '@nestjs/common';
-import { RetryJobDocument, RetryJobFilter, RetryJobRepository, RetryJobStatus, TenantId } from '@app/persistence';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import {
+  NO_LEASE,
+  RetryJobDocument,
+  RetryJobFilter,
+  RetryJobRepository,
+  RetryJobStatus,
+  TenantId,
+} from '@app/persistence';
 import { GetWebhookUseCase } from '../../../webhooks/usecases/get-webhook/get-webhook.usecase';
 import { BulkRetryRunner } from '../../bulk-retry.runner';
 import { BulkRetryDto } from '../../dtos/bulk-retry.dto';
@@ -12,9 +19,14 @@ export interface StartBulkRetryCommand {
   filter: BulkRetryDto;
 }
 
-/** Records the job and hands it to the background runner; the caller gets the job id at once (202). */
+/**
+ * Records the job, queued, and starts it in this process when its tenant has a free slot; the caller gets
+ * the job id at once (202), with `running`, or `queued` when the job waits for a slot.
+ */
 @Injectable()
 export class StartBulkRetryUseCase {
+  private readonly logger = new Logger(StartBulkRetryUseCase.name);
+
   constructor(
     private readonly jobs: RetryJobRepository,
     private readonly getWebhook: GetWebhookUseCase,
@@ -33,18 +45,27 @@ export class StartBulkRetryUseCase {
       tenantId,
       requestedBy: command.tokenId,
       filter: storedFilter(filter),
-      status: RetryJobStatus.Running,
+      status: RetryJobStatus.Queued,
       matched: 0,
       queued: 0,
       delivered: 0,
       failed: 0,
       error: null,
+      owner: null,
+      leaseUntil: NO_LEASE,
+      slotId: null,
+      cursor: null,
       createdAt: now,
       updatedAt: now,
     };
     await this.jobs.insert(job);
-    this.runner.start(job);
-    return { jobId: job._id, status: job.status };
+    // The job is stored: should starting it fail, a runner takes it up later, and the client must not
+    // retry the POST (it would make a second job).
+    const started = await this.runner.startNow(job).catch((error: Error) => {
+      this.logger.warn({ jobId: job._id, tenantId, err: error }, 'Could not start a bulk retry at once');
+      return false;
+    });
+    return { jobId: job._id, status: started ? RetryJobStatus.Running : RetryJobStatus.Queued };
   }
 }
 
