@@ -1,3 +1,4 @@
+import { ConsumerGroup, TOPIC_OF_GROUP } from '@app/contracts';
 import { AppProcess } from '../support/app-process';
 import { TestDatabase } from '../support/test-database';
 import { startTestDispatcher } from '../support/test-dispatcher';
@@ -64,6 +65,27 @@ describe('Ops listener and public probes', () => {
     for (const check of checks)
       expect({ check, status: details.details[check]?.status }).toEqual({ check, status: 'up' });
   });
+
+  it.each([
+    ['api', () => api.process, [ConsumerGroup.EventIntake]],
+    ['dispatcher', () => dispatcher, [ConsumerGroup.Dispatcher, ConsumerGroup.LogWriter]],
+  ])(
+    '%s: the ops port shows the lag of each consumer group the app runs, on every partition',
+    async (_, app, groups) => {
+      const metrics = (await get(app().metricsPort, '/metrics')).text;
+      const lagLine = /^webhook_consumer_group_lag\{group="([^"]+)",topic="([^"]+)",partition="(\d+)"\} (\d+)$/gm;
+      const partitionsOf = new Map<string, number[]>();
+      for (const [, group, topic, partition] of metrics.matchAll(lagLine)) {
+        partitionsOf.set(`${group} ${topic}`, [...(partitionsOf.get(`${group} ${topic}`) ?? []), Number(partition)]);
+      }
+      expect([...partitionsOf.keys()].sort()).toEqual(
+        groups.map((group) => `${group} ${TOPIC_OF_GROUP[group]}`).sort(),
+      );
+      for (const partitions of partitionsOf.values()) {
+        expect(partitions.sort((a, b) => a - b)).toEqual(partitions.map((_partition, index) => index));
+      }
+    },
+  );
 
   it('keeps the public API off the ops port, and reads nothing but GET there', async () => {
     const ops = api.process.metricsPort;

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfigModule } from '@app/config';
-import { KafkaModule } from '@app/kafka';
+import { ConsumerGroup } from '@app/contracts';
+import { ConsumerGroupLagModule, KafkaModule } from '@app/kafka';
 import { AppHealth, LoggingModule, OpsListener } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { DeliveryCommandConsumer } from './dispatch/delivery-command.consumer';
@@ -22,7 +23,14 @@ import { RetentionRunner } from './retention/retention-runner';
 import { RetryScheduler } from './retry-schedule/retry-scheduler';
 
 @Module({
-  imports: [AppConfigModule, LoggingModule, PersistenceModule, KafkaModule, TerminusModule],
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    PersistenceModule,
+    KafkaModule,
+    TerminusModule,
+    ConsumerGroupLagModule.forGroups(ConsumerGroup.Dispatcher, ConsumerGroup.LogWriter),
+  ],
   controllers: [HealthController],
   providers: [
     DispatcherHealth,

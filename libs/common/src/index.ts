@@ -1,3 +1,4 @@
 export * from './coalescing-queue';
 export * from './graceful-exit';
 export * from './until-available';
+export * from './with-timeout';

@@ -6,3 +6,4 @@ export * from './dead-letter.publisher';
 export * from './kafka.module';
 export * from './managed-consumer';
 export * from './with-heartbeats';
+export * from './consumer-group-lag';

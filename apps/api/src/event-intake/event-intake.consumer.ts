@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { AppConfig } from '@app/config';
-import { ConsumerGroup, EventPublishedV1, KafkaTopic, parseMessage } from '@app/contracts';
+import { ConsumerGroup, EventPublishedV1, parseMessage, TOPIC_OF_GROUP } from '@app/contracts';
 import { createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
 import {
   IngestOutcome,
@@ -35,7 +35,7 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, BeforeApplic
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = createManagedConsumer(this.config, 'event-intake', { groupId: ConsumerGroup.EventIntake });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: KafkaTopic.Events, fromBeginning: true });
+    await this.consumer.subscribe({ topic: TOPIC_OF_GROUP[ConsumerGroup.EventIntake], fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatchAutoResolve: false,

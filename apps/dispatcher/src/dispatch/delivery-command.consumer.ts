@@ -6,8 +6,8 @@ import {
   DeliveryCommand,
   DeliveryCommandV1,
   DeliveryTrigger,
-  KafkaTopic,
   parseMessage,
+  TOPIC_OF_GROUP,
 } from '@app/contracts';
 import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
 import { DeliveryPolicy } from '../policy/delivery-policy';
@@ -65,7 +65,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
       this.logger.log(`Assigned partitions ${assigned.map(({ partition }) => partition).join(',') || 'none'}`);
     });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: KafkaTopic.DeliveryCommands, fromBeginning: true });
+    await this.consumer.subscribe({ topic: TOPIC_OF_GROUP[ConsumerGroup.Dispatcher], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -83,7 +83,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.consumer) return;
     this.stopping = true;
-    this.consumer.pause([{ topic: KafkaTopic.DeliveryCommands }]);
+    this.consumer.pause([{ topic: TOPIC_OF_GROUP[ConsumerGroup.Dispatcher] }]);
     this.dispatch.stopStarting();
     const deadline = Date.now() + this.policy.claimLeaseMs + SHUTDOWN_RECORDING_GRACE_MS;
     while (this.tracker.inFlightCount > 0 && Date.now() < deadline) {
@@ -109,14 +109,23 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
       await withHeartbeats(heartbeat, () => this.dispatchSlice(topic, partition, slice));
       resolveOffset(slice[slice.length - 1].offset);
       this.metrics.inFlight.set(this.tracker.inFlightCount);
-      // Back-pressure: stop taking more work while too much is in flight; heartbeats keep the membership.
+      await this.whileTooMuchInFlight(heartbeat);
+      await heartbeat();
+    }
+  }
+
+  /** Back-pressure: takes no more work while too much is in flight; heartbeats keep the membership. */
+  private async whileTooMuchInFlight(heartbeat: () => Promise<void>): Promise<void> {
+    if (this.tracker.inFlightCount < this.maxInFlight || this.stopping) return;
+    this.metrics.waitingPartitions.inc({ cap: 'max_in_flight' });
+    try {
       while (this.tracker.inFlightCount >= this.maxInFlight && !this.stopping) {
         await new Promise((resolve) => setTimeout(resolve, 25));
         await heartbeat();
       }
-      await heartbeat();
+    } finally {
+      this.metrics.waitingPartitions.dec({ cap: 'max_in_flight' });
     }
-    this.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
   }
 
   private async dispatchSlice(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {

@@ -79,7 +79,11 @@ function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; r
   };
   const recorder = { record: jest.fn(async () => undefined), republish: jest.fn(async () => undefined) };
   const fifo = { holdBack: jest.fn(async (_targets: FifoTarget[]) => new Set<string>()) };
-  const metrics = { payloadBytesInFlight: { set: jest.fn() } };
+  const metrics = {
+    payloadBytesInFlight: { set: jest.fn() },
+    waitingPartitions: { set: jest.fn() },
+    endpointQueued: { set: jest.fn() },
+  };
   const settings: Record<string, number> = { ENDPOINT_CONCURRENCY: 4, DISPATCHER_MAX_IN_FLIGHT_BYTES: 64 << 20 };
   const useCase = new DispatchCommandsUseCase(
     events as unknown as EventRepository,

@@ -121,7 +121,10 @@ export class DispatchCommandsUseCase {
     const read = await untilAvailable(this.logger, 'Reading events', () => this.events.findManyForDispatch(ids));
     const bytes = read.reduce((sum, event) => sum + payloadBytes(event), 0);
     if (read.length > 0) this.payloadEstimate = Math.max(1, (this.payloadEstimate + bytes / read.length) / 2);
-    await this.payloads.acquire(bytes);
+    const admitted = this.payloads.acquire(bytes);
+    this.metrics.waitingPartitions.set({ cap: 'payload_bytes' }, this.payloads.waitingCount);
+    await admitted;
+    this.metrics.waitingPartitions.set({ cap: 'payload_bytes' }, this.payloads.waitingCount);
     this.metrics.payloadBytesInFlight.set(this.payloads.bytesHeld);
     return new Map(read.map((event) => [event._id, event] as const));
   }
@@ -278,7 +281,8 @@ export class DispatchCommandsUseCase {
   private async deliver(target: Planned): Promise<void> {
     const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
     const stepTaskId = fifoStepTaskId(target);
-    const finished = await this.limiter.run(target.webhook._id, async () => {
+    const running = this.limiter.run(target.webhook._id, async () => {
+      this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
       for (;;) {
         if (this.stopping) throw new AbandonedOnShutdownError();
         const attemptId = newAttemptId();
@@ -304,6 +308,8 @@ export class DispatchCommandsUseCase {
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     });
+    this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
+    const finished = await running;
     if (finished) await this.recorder.record(finished.log, finished.effect);
   }
 }

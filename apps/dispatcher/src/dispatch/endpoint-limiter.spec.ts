@@ -18,9 +18,11 @@ describe('EndpointLimiter', () => {
     const fast = await limiter.run('fast', async () => 'fast done');
     expect(fast).toBe('fast done');
     expect(limiter.queued('slow')).toBe(3);
+    expect(limiter.queuedEverywhere).toBe(3);
     releaseSlow();
     await Promise.all(slow);
     expect(slowPeak).toBe(2);
     expect(limiter.queued('slow')).toBe(0);
+    expect(limiter.queuedEverywhere).toBe(0);
   });
 });

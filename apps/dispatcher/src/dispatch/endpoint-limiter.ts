@@ -4,6 +4,7 @@
  */
 export class EndpointLimiter {
   private readonly endpoints = new Map<string, { running: number; waiting: (() => void)[] }>();
+  private queuedTotal = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -14,7 +15,9 @@ export class EndpointLimiter {
       this.endpoints.set(endpoint, state);
     }
     if (state.running >= this.limit) {
+      this.queuedTotal += 1;
       await new Promise<void>((resolve) => state!.waiting.push(resolve));
+      this.queuedTotal -= 1;
     } else {
       state.running += 1;
     }
@@ -33,5 +36,10 @@ export class EndpointLimiter {
 
   queued(endpoint: string): number {
     return this.endpoints.get(endpoint)?.waiting.length ?? 0;
+  }
+
+  /** Work waiting for a slot, all endpoints together. */
+  get queuedEverywhere(): number {
+    return this.queuedTotal;
   }
 }

@@ -15,10 +15,12 @@ describe('PayloadBudget', () => {
 
     const third = budget.acquire(30);
     expect(await settled(third)).toBe(false);
+    expect(budget.waitingCount).toBe(1);
 
     budget.release(40);
     expect(await settled(third)).toBe(true);
     expect(budget.bytesHeld).toBe(90);
+    expect(budget.waitingCount).toBe(0);
   });
 
   it('serves waiting holders in arrival order, so a large one is not overtaken forever', async () => {

@@ -15,6 +15,11 @@ export class PayloadBudget {
     return this.held;
   }
 
+  /** Holders waiting for room. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   get bytesFree(): number {
     return Math.max(0, this.maxBytes - this.held);
   }

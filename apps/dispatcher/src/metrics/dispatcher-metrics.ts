@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '@app/observability';
 
+/** What a command partition can wait on before its next batch (see waitingPartitions). */
+export const BACK_PRESSURE_CAPS = ['max_in_flight', 'payload_bytes'] as const;
+export type BackPressureCap = (typeof BACK_PRESSURE_CAPS)[number];
+
 /** The dispatcher's Prometheus metrics, registered once per process. */
 @Injectable()
 export class DispatcherMetrics {
@@ -16,13 +20,6 @@ export class DispatcherMetrics {
     name: 'webhook_attempt_duration_seconds',
     help: 'Time from sending a webhook to reading its response.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
-    registers: [metricsRegistry],
-  });
-
-  readonly consumerLag = new Gauge({
-    name: 'webhook_consumer_lag_messages',
-    help: 'Messages between the last fetched batch and the end of the partition.',
-    labelNames: ['topic', 'partition'] as const,
     registers: [metricsRegistry],
   });
 
@@ -41,7 +38,7 @@ export class DispatcherMetrics {
 
   readonly inFlight = new Gauge({
     name: 'webhook_deliveries_in_flight',
-    help: 'Commands consumed but not yet finished.',
+    help: 'Commands consumed but not yet finished (the consumer stops fetching at DISPATCHER_MAX_IN_FLIGHT).',
     registers: [metricsRegistry],
   });
 
@@ -50,6 +47,27 @@ export class DispatcherMetrics {
     help: 'Event payload bytes held by deliveries in flight (bounded by DISPATCHER_MAX_IN_FLIGHT_BYTES).',
     registers: [metricsRegistry],
   });
+
+  /** Back-pressure: a partition counted here takes no new commands until the cap it waits on frees up. */
+  readonly waitingPartitions = new Gauge({
+    name: 'webhook_dispatcher_waiting_partitions',
+    help:
+      'Command partitions whose batch waits on a cap: max_in_flight (DISPATCHER_MAX_IN_FLIGHT deliveries) or ' +
+      'payload_bytes (DISPATCHER_MAX_IN_FLIGHT_BYTES).',
+    labelNames: ['cap'] as const,
+    registers: [metricsRegistry],
+  });
+
+  readonly endpointQueued = new Gauge({
+    name: 'webhook_endpoint_queued_deliveries',
+    help: 'Deliveries waiting for a free slot at their endpoint (ENDPOINT_CONCURRENCY), all endpoints together.',
+    registers: [metricsRegistry],
+  });
+
+  constructor() {
+    // Both caps are listed from the start, so a dashboard shows 0 rather than no data.
+    for (const cap of BACK_PRESSURE_CAPS) this.waitingPartitions.set({ cap }, 0);
+  }
 
   readonly fifoHeld = new Counter({
     name: 'webhook_fifo_held_total',

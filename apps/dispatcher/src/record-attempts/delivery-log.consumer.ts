@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload } from 'kafkajs';
 import { AppConfig } from '@app/config';
-import { ConsumerGroup, DeliveryLogV1, KafkaTopic } from '@app/contracts';
+import { ConsumerGroup, DeliveryLogV1, TOPIC_OF_GROUP } from '@app/contracts';
 import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
 import { untilAvailable } from '@app/common';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
@@ -30,7 +30,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplic
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = createManagedConsumer(this.config, 'log-writer', { groupId: ConsumerGroup.LogWriter });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: KafkaTopic.DeliveryLogs, fromBeginning: true });
+    await this.consumer.subscribe({ topic: TOPIC_OF_GROUP[ConsumerGroup.LogWriter], fromBeginning: true });
     await this.consumer.run({ partitionsConsumedConcurrently: 2, eachBatch: (payload) => this.onBatch(payload) });
   }
 

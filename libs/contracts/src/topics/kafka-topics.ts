@@ -21,3 +21,10 @@ export enum ConsumerGroup {
   EventIntake = 'webhook-event-intake',
   LogWriter = 'webhook-log-writer',
 }
+
+/** The topic each consumer group reads: what its consumer subscribes to and what its lag is measured on. */
+export const TOPIC_OF_GROUP: Readonly<Record<ConsumerGroup, KafkaTopic>> = {
+  [ConsumerGroup.Dispatcher]: KafkaTopic.DeliveryCommands,
+  [ConsumerGroup.EventIntake]: KafkaTopic.Events,
+  [ConsumerGroup.LogWriter]: KafkaTopic.DeliveryLogs,
+};
