@@ -95,7 +95,11 @@ describe('Webhook signing secrets at rest', () => {
     await connection.db!.collection<{ _id: string }>('migrations').deleteOne({ _id: 'encrypt-webhook-secrets' });
 
     // Two processes starting at once: this app's migrator and another one on the same database.
-    const other = new persistence.SchemaMigrator(connection, api.app.get(persistence.WebhookSecretResealer));
+    const other = new persistence.SchemaMigrator(
+      connection,
+      api.app.get(persistence.WebhookSecretResealer),
+      api.app.get(persistence.ApiTokenRepository),
+    );
     await Promise.all([api.app.get(persistence.SchemaMigrator).onModuleInit(), other.onModuleInit()]);
 
     const stored = await storedWebhooks(legacy.map((webhook) => webhook._id));

@@ -11,9 +11,12 @@ describe('Who am I', () => {
   });
   afterAll(async () => api?.close());
 
-  it('answers the token’s tenant and token id, never its secret', async () => {
+  it('answers the token’s tenant, token id, scope and expiry, never its secret', async () => {
     const response = await api.http().get('/v1/whoami').set(tenant.auth).expect(200);
-    expect(response.body).toEqual({ success: true, data: { tenantId: tenant.tenantId, tokenId: tenant.tokenId } });
+    expect(response.body).toEqual({
+      success: true,
+      data: { tenantId: tenant.tenantId, tokenId: tenant.tokenId, scope: 'full', expiresAt: null },
+    });
     expect(response.text).not.toContain(tenant.token);
   });
 

@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { SecretCipher, WebhookSecretResealer } from '@app/persistence';
 import { CreateApiTokenUseCase } from './auth/usecases/create-api-token/create-api-token.usecase';
+import { ListApiTokensUseCase } from './auth/usecases/list-api-tokens/list-api-tokens.usecase';
 import { RevokeApiTokenUseCase } from './auth/usecases/revoke-api-token/revoke-api-token.usecase';
 import { CliModule } from './cli/cli.module';
 import { CLI_USAGE, CliCommand, parseCliArgs } from './cli/parse-cli-args';
 import { reencryptSecrets } from './cli/reencrypt-secrets';
+import { tokenTable } from './cli/token-table';
 
 /**
  * Operator commands, run from the TypeScript source (`npm run cli -- ...`) because the webpack build
@@ -26,6 +28,11 @@ async function main(argv: string[]): Promise<number> {
     if (command.kind === 'reencrypt-secrets') {
       return await reencryptSecrets(app.get(WebhookSecretResealer), app.get(SecretCipher), command, console.log);
     }
+    if (command.kind === 'list-tokens') {
+      const tokens = await app.get(ListApiTokensUseCase).execute(command);
+      console.log(command.json ? JSON.stringify(tokens, null, 2) : tokenTable(tokens));
+      return 0;
+    }
     return await run(app.get(CreateApiTokenUseCase), app.get(RevokeApiTokenUseCase), command);
   } finally {
     await app.close();
@@ -35,11 +42,14 @@ async function main(argv: string[]): Promise<number> {
 async function run(
   createToken: CreateApiTokenUseCase,
   revokeToken: RevokeApiTokenUseCase,
-  command: Exclude<CliCommand, { kind: 'help' | 'invalid' | 'reencrypt-secrets' }>,
+  command: Extract<CliCommand, { kind: 'create-token' | 'revoke-token' }>,
 ): Promise<number> {
   if (command.kind === 'create-token') {
-    const created = await createToken.execute({ tenantId: command.tenantId, name: command.name });
-    console.log(`Created token ${created.tokenId} ("${created.name}") for tenant ${created.tenantId}.`);
+    const created = await createToken.execute(command);
+    const expiry = created.expiresAt ? `expires ${created.expiresAt.toISOString()}` : 'never expires';
+    console.log(
+      `Created ${created.scope} token ${created.tokenId} ("${created.name}") for tenant ${created.tenantId}; it ${expiry}.`,
+    );
     console.log('Store it now: it cannot be shown again.');
     console.log(created.token);
     return 0;

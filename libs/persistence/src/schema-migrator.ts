@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
+import { ApiTokenRepository } from './api-token/api-token.repository';
 import { isDuplicateKeyOnly } from './duplicate-key';
 import { MIGRATION_MODEL, MigrationDocument } from './migration/migration.schema';
 import { WebhookSecretResealer } from './webhook/webhook-secret-resealer';
@@ -55,11 +56,16 @@ export class SchemaMigrator implements OnModuleInit {
         return `encrypted the signing secrets of ${resealed} webhook(s) stored in plaintext`;
       },
     },
+    {
+      id: 'api-token-scope-and-expiry',
+      run: async () => `gave ${await this.tokens.giveScopeToOlderTokens()} older API token(s) full scope and no expiry`,
+    },
   ];
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly resealer: WebhookSecretResealer,
+    private readonly tokens: ApiTokenRepository,
   ) {}
 
   // onModuleInit runs before any consumer starts (they start on application bootstrap), so creations

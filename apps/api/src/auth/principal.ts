@@ -1,11 +1,14 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
-import { TenantId } from '@app/persistence';
+import { ApiTokenScope, TenantId } from '@app/persistence';
 
 /** Who is calling: the token, and through it the tenant every query is scoped to. */
 export interface Principal {
   tokenId: string;
   tenantId: TenantId;
+  scope: ApiTokenScope;
+  /** The token is refused from then on; null: never. */
+  expiresAt: Date | null;
 }
 
 export type AuthenticatedRequest = IncomingMessage & {

@@ -1,7 +1,8 @@
-import { ExecutionContext, HttpException, UnauthorizedException } from '@nestjs/common';
+import { ExecutionContext, ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
 import { TOO_MANY_AUTH_FAILURES_MESSAGE, TokenAuthGuard, WWW_AUTHENTICATE } from './token-auth.guard';
+import { READ_ONLY_TOKEN_MESSAGE } from './token-scope';
 import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
 
 const FAILURES_PER_MINUTE = 3;
@@ -10,8 +11,8 @@ const counters = () => new ThrottlerStorageService();
 const newGuard = (execute: AuthenticateTokenUseCase['execute'], storage = counters()) =>
   new TokenAuthGuard({ execute } as unknown as AuthenticateTokenUseCase, storage, config);
 
-function contextFor(authorization?: string, ip = '203.0.113.7') {
-  const request: Record<string, unknown> = { headers: { authorization }, ip };
+function contextFor(authorization?: string, ip = '203.0.113.7', method = 'GET') {
+  const request: Record<string, unknown> = { headers: { authorization }, ip, method };
   const headers = new Map<string, string>();
   const response = { setHeader: (name: string, value: string) => headers.set(name.toLowerCase(), value) };
   const context = {
@@ -28,6 +29,19 @@ describe('TokenAuthGuard', () => {
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(request.principal).toBe(principal);
     expect(headers.size).toBe(0);
+  });
+
+  it('lets a read-only token read, and refuses it any other method with 403 and no challenge', async () => {
+    const principal = { tokenId: 't', tenantId: 'acme', scope: 'read-only', expiresAt: null };
+    const guard = newGuard(async () => principal as never);
+    for (const method of ['GET', 'HEAD']) {
+      await expect(guard.canActivate(contextFor('Bearer x', undefined, method).context)).resolves.toBe(true);
+    }
+    for (const method of ['POST', 'PATCH', 'DELETE']) {
+      const { context, headers } = contextFor('Bearer x', undefined, method);
+      await expect(guard.canActivate(context)).rejects.toEqual(new ForbiddenException(READ_ONLY_TOKEN_MESSAGE));
+      expect(headers.size).toBe(0);
+    }
   });
 
   it('takes what authenticateBeforeBody found without checking the token again', async () => {

@@ -1,6 +1,7 @@
 import {
   CanActivate,
   ExecutionContext,
+  ForbiddenException,
   HttpException,
   HttpStatus,
   Injectable,
@@ -10,6 +11,7 @@ import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import { ServerResponse } from 'node:http';
 import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from './principal';
+import { READ_ONLY_TOKEN_MESSAGE, scopeAllows } from './token-scope';
 import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
 
 /**
@@ -47,7 +49,10 @@ export class TokenAuthGuard implements CanActivate {
     return true;
   }
 
-  /** Records the principal of the request's bearer token, or refuses it: 401, or 429 past the failure limit. */
+  /**
+   * Records the principal of the request's bearer token, or refuses it: 401 (unknown, revoked or expired),
+   * 429 past the failure limit, or 403 for a read-only token on a method that writes.
+   */
   async authenticateRequest(request: AuthenticatedRequest, response: ServerResponse): Promise<void> {
     try {
       request.principal = await this.authenticate.execute(request.headers.authorization);
@@ -57,6 +62,7 @@ export class TokenAuthGuard implements CanActivate {
       response.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw error;
     }
+    if (!scopeAllows(request.principal.scope, request.method)) throw new ForbiddenException(READ_ONLY_TOKEN_MESSAGE);
   }
 
   private async countFailure(address: string, response: ServerResponse): Promise<void> {

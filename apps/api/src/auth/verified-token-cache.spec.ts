@@ -27,6 +27,15 @@ describe('VerifiedTokenCache', () => {
     expect(tokens.principalOf('t1', 's') !== undefined).toBe(trusted);
   });
 
+  it('trusts a token no longer than until it expires', () => {
+    const tokens = cache();
+    tokens.remember('t1', hashSecret('s'), { tokenId: 't1', tenantId: 'acme', expiresAt: new Date(400) } as never);
+    now = 399;
+    expect(tokens.principalOf('t1', 's')).toBeDefined();
+    now = 400;
+    expect(tokens.principalOf('t1', 's')).toBeUndefined();
+  });
+
   it('forgets a token at once (a revocation through this process)', () => {
     const tokens = cache();
     tokens.remember('t1', hashSecret('s'), principal('t1'));

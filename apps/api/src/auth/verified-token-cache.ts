@@ -40,7 +40,9 @@ export class VerifiedTokenCache {
   remember(tokenId: string, secretHash: string, principal: Principal): void {
     this.entries.delete(tokenId);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(tokenId, { secretHash, principal, expiresAt: this.now() + this.ttlMs });
+    // Never trusted past the token's own expiry, so an expiring token is refused on time.
+    const expiresAt = Math.min(this.now() + this.ttlMs, principal.expiresAt?.getTime() ?? Infinity);
+    this.entries.set(tokenId, { secretHash, principal, expiresAt });
   }
 
   forget(tokenId: string): void {

@@ -7,9 +7,10 @@ export class ErrorBodyDto {
   message: string;
 }
 
-const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
+export const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.BAD_REQUEST]: 'Invalid path parameter, query, or body (malformed JSON, unknown field, bad value).',
-  [HttpStatus.UNAUTHORIZED]: 'Missing, malformed, unknown or revoked bearer token.',
+  [HttpStatus.UNAUTHORIZED]: 'Missing, malformed, unknown, revoked or expired bearer token.',
+  [HttpStatus.FORBIDDEN]: 'The token is read-only: it may make GET and HEAD requests only.',
   [HttpStatus.NOT_FOUND]: 'No such object for this token’s tenant.',
   [HttpStatus.CONFLICT]: 'The object is in a state that does not allow this operation.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body (or event payload) is larger than allowed.',

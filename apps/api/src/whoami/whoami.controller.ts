@@ -9,11 +9,16 @@ import { WhoamiDto } from './dtos/whoami.dto';
 export class WhoamiController {
   @Get()
   @ApiOperation({
-    summary: 'Check a token: the tenant and token id it authenticates as',
+    summary: 'Check a token: the tenant and token id it authenticates as, its scope and expiry',
     description: 'Reads nothing besides the token check, so it also tells a client that its token and the API work.',
   })
   @ApiEnvelope(WhoamiDto)
   whoami(@CurrentPrincipal() principal: Principal): WhoamiDto {
-    return { tenantId: principal.tenantId, tokenId: principal.tokenId };
+    return {
+      tenantId: principal.tenantId,
+      tokenId: principal.tokenId,
+      scope: principal.scope,
+      expiresAt: principal.expiresAt?.toISOString() ?? null,
+    };
   }
 }

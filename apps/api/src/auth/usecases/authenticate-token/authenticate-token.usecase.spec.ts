@@ -1,15 +1,17 @@
 import { UnauthorizedException } from '@nestjs/common';
 import { ApiTokenDocument, ApiTokenRepository } from '@app/persistence';
 import { issueToken } from '../../api-token-format';
+import { TokenUseRecorder } from '../../token-use-recorder';
 import { VerifiedTokenCache } from '../../verified-token-cache';
 import { RevokeApiTokenUseCase } from '../revoke-api-token/revoke-api-token.usecase';
-import { AuthenticateTokenUseCase, INVALID_TOKEN_MESSAGE } from './authenticate-token.usecase';
+import { AuthenticateTokenUseCase, expiredTokenMessage, INVALID_TOKEN_MESSAGE } from './authenticate-token.usecase';
 
 describe('AuthenticateTokenUseCase', () => {
   const issued = issueToken();
   const bearer = `Bearer ${issued.token}`;
   let stored: ApiTokenDocument;
   let reads: number;
+  let uses: string[];
   let now: number;
   let authenticate: AuthenticateTokenUseCase;
   let revoke: RevokeApiTokenUseCase;
@@ -17,6 +19,7 @@ describe('AuthenticateTokenUseCase', () => {
   beforeEach(() => {
     now = 0;
     reads = 0;
+    uses = [];
     stored = {
       _id: issued.tokenId,
       tenantId: 'acme',
@@ -24,6 +27,9 @@ describe('AuthenticateTokenUseCase', () => {
       secretHash: issued.secretHash,
       createdAt: new Date(0),
       revokedAt: null,
+      scope: 'read-only',
+      expiresAt: null,
+      lastUsedAt: null,
     };
     const tokens = {
       findById: async () => {
@@ -36,7 +42,8 @@ describe('AuthenticateTokenUseCase', () => {
       },
     } as unknown as ApiTokenRepository;
     const verified = new VerifiedTokenCache(2_000, 100, () => now);
-    authenticate = new AuthenticateTokenUseCase(tokens, verified);
+    const recorder = { used: (tokenId: string) => uses.push(tokenId) } as unknown as TokenUseRecorder;
+    authenticate = new AuthenticateTokenUseCase(tokens, verified, recorder);
     revoke = new RevokeApiTokenUseCase(tokens, verified);
   });
 
@@ -45,9 +52,15 @@ describe('AuthenticateTokenUseCase', () => {
 
   it('reads a token once per window, not once per request', async () => {
     for (let request = 0; request < 5; request += 1) {
-      await expect(authenticate.execute(bearer)).resolves.toEqual({ tokenId: issued.tokenId, tenantId: 'acme' });
+      await expect(authenticate.execute(bearer)).resolves.toEqual({
+        tokenId: issued.tokenId,
+        tenantId: 'acme',
+        scope: 'read-only',
+        expiresAt: null,
+      });
     }
     expect(reads).toBe(1);
+    expect(uses).toEqual(Array(5).fill(issued.tokenId));
     now = 2_000;
     await authenticate.execute(bearer);
     expect(reads).toBe(2);
@@ -78,5 +91,33 @@ describe('AuthenticateTokenUseCase', () => {
     await refused(bearer);
     stored = { ...stored, revokedAt: null };
     await expect(authenticate.execute(bearer)).resolves.toBeDefined();
+  });
+
+  it('refuses an expired token, saying when it expired', async () => {
+    const expiresAt = new Date(Date.now() - 1);
+    stored = { ...stored, expiresAt };
+    await expect(authenticate.execute(bearer)).rejects.toEqual(
+      new UnauthorizedException(expiredTokenMessage(expiresAt)),
+    );
+    expect(expiredTokenMessage(new Date('2026-01-02T03:04:05.000Z'))).toBe(
+      'API token expired at 2026-01-02T03:04:05.000Z',
+    );
+    expect(uses).toEqual([]);
+  });
+
+  it('accepts a token until it expires', async () => {
+    stored = { ...stored, expiresAt: new Date(Date.now() + 60_000) };
+    await expect(authenticate.execute(bearer)).resolves.toMatchObject({ expiresAt: stored.expiresAt });
+  });
+
+  it('says nothing of the expiry to a caller without the secret', async () => {
+    stored = { ...stored, expiresAt: new Date(Date.now() - 1) };
+    await refused(`Bearer whk_${issued.tokenId}_${'A'.repeat(43)}`);
+  });
+
+  it('takes tokens stored before scopes and expiry for full-scope tokens that never expire', async () => {
+    const { scope: _scope, expiresAt: _expiresAt, lastUsedAt: _lastUsedAt, ...older } = stored;
+    stored = older as ApiTokenDocument;
+    await expect(authenticate.execute(bearer)).resolves.toMatchObject({ scope: 'full', expiresAt: null });
   });
 });
