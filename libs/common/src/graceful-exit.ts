@@ -1,7 +1,7 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
 /** A shutdown that takes longer than this is stuck; exiting non-zero lets the supervisor see it. */
-const HARD_STOP_AFTER_MS = 45_000;
+export const HARD_STOP_AFTER_MS = 45_000;
 
 /**
  * SIGTERM/SIGINT close the app (its shutdown hooks drain work), then exit 0. Nest's own

@@ -25,7 +25,7 @@ const COMMIT_INTERVAL_MS = 500;
 /** Commands planned per round of database lookups. */
 const DISPATCH_SLICE = 250;
 /** At shutdown, time beyond one request's lease for the last attempts' logs to reach Kafka. */
-const SHUTDOWN_RECORDING_GRACE_MS = 5_000;
+export const SHUTDOWN_RECORDING_GRACE_MS = 5_000;
 
 /**
  * Reads delivery commands. A batch is validated, handed to the dispatch use case and released at once,
