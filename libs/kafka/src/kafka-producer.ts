@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { CompressionTypes, IHeaders, Message, Producer } from 'kafkajs';
+import { performance } from 'node:perf_hooks';
 import { CoalescingQueue } from '@app/common';
 import { KafkaTopic } from '@app/contracts';
+import { produceFailed, produceSucceeded } from './kafka-producer-metrics';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
@@ -64,13 +66,16 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
 
   private async sendRequest(batch: OutgoingMessage[]): Promise<void> {
     if (this.retired) await this.replaceProducer();
+    const started = performance.now();
     try {
       await this.producer.sendBatch({
         acks: -1,
         compression: CompressionTypes.None,
         topicMessages: groupByTopic(batch),
       });
+      produceSucceeded.observe((performance.now() - started) / 1000);
     } catch (error) {
+      produceFailed.observe((performance.now() - started) / 1000);
       // When a produce request fails, kafkajs takes back the sequence numbers it gave the request's record
       // batches, yet the broker may have written them (a broker stopping, or a connection dropped, after
       // the append but before the answer). The next request to such a partition would carry the same

@@ -6,6 +6,7 @@ import { AppConfig } from '@app/config';
 import { authenticateBeforeBody, refusedBeforeBody } from '../auth/authenticate-before-body.middleware';
 import { TokenAuthGuard } from '../auth/token-auth.guard';
 import { bodyParserErrors } from '../http/body-parser-errors.middleware';
+import { recordHttpMetrics } from '../http/http-metrics.middleware';
 import { rejectDeepJson } from '../http/json-depth.middleware';
 import { parsedBodies } from '../http/request-body-metrics';
 import { isJsonContentType, requireJsonBody } from '../http/require-json-body.middleware';
@@ -28,6 +29,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('query parser', 'simple');
   // req.ip, which the refused-token limit counts by, from X-Forwarded-For only as far as TRUST_PROXY says.
   app.set('trust proxy', config.trustProxy);
+  // First, so that a request's time includes its authentication and body parsing.
+  app.use(recordHttpMetrics);
   app.use('/v1', authenticateBeforeBody(app.get(TokenAuthGuard)));
   app.use((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) =>
     refusedBeforeBody(request) ? next() : requireJsonBody(request, response, next),
