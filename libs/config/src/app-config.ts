@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Environment, parseDuration, parseDurationList } from './environment';
+import { KafkaTopicSettings } from './kafka-topic-settings';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** Typed, validated configuration; the one way the apps read their settings. */
@@ -23,6 +24,11 @@ export class AppConfig {
   /** TRUST_PROXY as Express's `trust proxy` setting takes it (validated at start-up). */
   get trustProxy(): TrustProxy {
     return parseTrustProxy(this.get('TRUST_PROXY')) ?? false;
+  }
+
+  /** Each of the project's topics with its partitions, replication and topic configs (validated at start-up). */
+  get kafkaTopics(): KafkaTopicSettings[] {
+    return this.get('kafkaTopics');
   }
 
   get kafkaBrokers(): string[] {

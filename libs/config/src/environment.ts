@@ -10,18 +10,12 @@ import {
   Max,
   Min,
   validateSync,
-  ValidateBy,
 } from 'class-validator';
 import { parseDuration, parseDurationList } from './duration';
+import { KafkaTopicSettings, readKafkaTopicSettings } from './kafka-topic-settings';
 import { IsTrustProxy } from './trust-proxy';
+import { DURATION, DURATION_LIST, IsRetention, toBoolean, toNumber } from './validators';
 
-const toBoolean = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
-const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
-const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/;
-const DURATION_LIST = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*(,\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*)*$/;
-
-const RETENTION_MIN_MS = 3_600_000;
 /** Base64 of 32 bytes, as `openssl rand -base64 32` prints it (secret-cipher.ts checks the bytes). */
 const OPTIONAL_KEY = /^([A-Za-z0-9+/]{43}=)?$/;
 const KEY_LIST = /^\s*([A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9+/]{43}=\s*)*)?$/;
@@ -30,24 +24,6 @@ const KEY_MESSAGE = '$property must be base64 of 32 bytes (e.g. `openssl rand -b
 export const SECRETS_KEY_REQUIRED =
   'SECRETS_ENCRYPTION_KEY or SECRETS_ENCRYPTION_KEY_FILE must be set when NODE_ENV=production: the key that ' +
   'encrypts webhook signing secrets at rest, base64 of 32 random bytes (e.g. `openssl rand -base64 32`)';
-
-/**
- * A retention age: 0 keeps forever, anything else is at least an hour, so that a unit left off ("30" is
- * 30 ms) is refused instead of deleting everything.
- */
-function IsRetention(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRetention',
-    validator: {
-      validate: (value: unknown) => {
-        if (typeof value !== 'string' || !DURATION.test(value)) return false;
-        const ms = parseDuration(value);
-        return ms === 0 || ms >= RETENTION_MIN_MS;
-      },
-      defaultMessage: () => '$property must be 0 (keep forever) or a duration of at least 1h, e.g. 30d',
-    },
-  });
-}
 
 /**
  * Every environment variable either app reads, with its default. The README table mirrors this class;
@@ -83,6 +59,22 @@ export class Environment {
   @Min(1)
   @Max(7)
   KAFKA_REPLICATION_FACTOR = 1;
+
+  /** min.insync.replicas of the topics the apps create; unset: the broker's default. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  KAFKA_MIN_INSYNC_REPLICAS: number | undefined = undefined;
+
+  /**
+   * Whether the apps create missing topics. Off (a principal without create rights), a start only checks
+   * that every topic exists with at least its configured partitions, and refuses to start otherwise.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  KAFKA_CREATE_TOPICS = true;
 
   /**
    * How long the group waits for a silent consumer (a crashed process) before giving its partitions to
@@ -331,16 +323,25 @@ export class Environment {
   @IsOptional()
   @IsString()
   PRIVATE_TARGET_ALLOWLIST = '';
+
+  /**
+   * Not a variable: each topic's settings, from the KAFKA_ ones above and the per-topic
+   * KAFKA_TOPIC_<TOPIC>_<SETTING> variables (kafka-topic-settings.ts), filled in by validateEnvironment.
+   */
+  kafkaTopics: KafkaTopicSettings[] = [];
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
   const environment = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(environment, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    const details = errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`);
-    throw new Error(`Invalid environment:\n  ${details.join('\n  ')}`);
+  const details = errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`);
+  if (details.length === 0) {
+    const topics = readKafkaTopicSettings(defined, environment);
+    if ('problems' in topics) details.push(...topics.problems);
+    else environment.kafkaTopics = topics.settings;
   }
+  if (details.length > 0) throw new Error(`Invalid environment:\n  ${details.join('\n  ')}`);
   parseDurationList(environment.RETRY_SCHEDULE);
   const key = environment.SECRETS_ENCRYPTION_KEY || environment.SECRETS_ENCRYPTION_KEY_FILE;
   if (environment.NODE_ENV === 'production' && !key) throw new Error(`Invalid environment:\n  ${SECRETS_KEY_REQUIRED}`);

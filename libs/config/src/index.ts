@@ -2,3 +2,4 @@ export * from './app-config';
 export * from './config.module';
 export * from './environment';
 export * from './trust-proxy';
+export * from './kafka-topic-settings';
