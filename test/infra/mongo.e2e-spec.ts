@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import mongoose, { Connection, Model, Schema, Types } from 'mongoose';
-import { testMongoUri } from '../support/infra';
+import { testInfraEnv, testMongoUri } from '../support/infra';
 
 interface SmokeEvent {
   tenantId: string;
@@ -81,7 +83,7 @@ describe('FerretDB test database', () => {
     expect(updated).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
-  // infra/ferretdb/update-releases-each-statement.patch: unpatched, this bulk write never returns and
+  // infra/ferretdb/update-ends-its-read-before-writing.patch: unpatched, this bulk write never returns and
   // every later query on the database hangs behind it.
   it('applies one bulk write of more matching updates than the server has pooled connections', async () => {
     const docs = Array.from({ length: 150 }, (_, i) => ({
@@ -100,6 +102,28 @@ describe('FerretDB test database', () => {
     );
     expect(result.modifiedCount).toBe(150);
     expect(await events.countDocuments({ tenantId: 'bulk', status: 'delivered' })).toBe(150);
+  });
+
+  // The same patch: unpatched, each update's open read kept SQLite's WAL from restarting, so it grew with
+  // every update (about 8 KiB each here) and every commit re-sorted its index. Patched, checkpoints restart
+  // it and it stays at a few MiB however many updates run.
+  it('keeps the SQLite write-ahead log bounded under a stream of updates by _id', async () => {
+    const raw = connection.db!.collection<{ _id: string; status: string; attempts: number }>('wal_rows');
+    const ids = Array.from({ length: 500 }, (_, i) => `row_${i}`);
+    await raw.insertMany(ids.map((_id) => ({ _id, status: 'pending', attempts: 0 })));
+    for (let round = 0; round < 12; round += 1) {
+      const result = await raw.bulkWrite(
+        ids.map((_id) => ({
+          updateOne: { filter: { _id }, update: { $set: { status: `s${round}` }, $inc: { attempts: 1 } } },
+        })),
+        { ordered: false },
+      );
+      expect(result.modifiedCount).toBe(ids.length);
+    }
+    expect(await raw.countDocuments({ attempts: 12 })).toBe(ids.length);
+    const wal = path.join(testInfraEnv().FERRETDB_DATA_DIR!, 'sqlite', `${dbName}.sqlite-wal`);
+    // 6,000 updates: about 48 MiB of WAL when it cannot restart.
+    expect(statSync(wal).size).toBeLessThan(16 * 2 ** 20);
   });
 
   it('answers a find by a list of _ids exactly as the filter says, whatever the values (patched to use the _id index)', async () => {
