@@ -60,6 +60,12 @@ export interface DispatcherBenchResult {
   infraCpuMsPerDelivery: Record<string, number>;
   /** MongoDB commands, documents written and Kafka requests of all dispatchers over the same window. */
   work: WorkPerDelivery;
+  /**
+   * Persisted/s in each tenth of the run (the first 10 % of the commands, the next 10 %, ...), from the
+   * log writers' committed offsets sampled every second: a cost that grows with the data shows as a falling
+   * series.
+   */
+  persistedPerSecByTenth: number[];
 }
 
 /**
@@ -146,6 +152,10 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
     const attempts = db.collection(DELIVERY_ATTEMPT_MODEL);
     const logsStored = async () =>
       (await kafka.committedCount(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs)) - logsStoredBefore;
+    const storedSeries: StoredSample[] = [{ at: publishStartedAt, stored: 0 }];
+    const sampling = setInterval(async () => {
+      storedSeries.push({ at: Date.now(), stored: await logsStored() });
+    }, 1_000);
     const progress = setInterval(async () => {
       const [received, stored] = await Promise.all([options.receiver.stats(runKey), logsStored()]);
       options.progress?.(`${count} dispatcher(s): ${received.count}/${commands} received, ${stored} persisted`);
@@ -159,8 +169,10 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
       await waitUntil('every attempt log to be stored', async () => (await logsStored()) >= commands, timeoutMs, 500);
     } finally {
       clearInterval(progress);
+      clearInterval(sampling);
     }
     const persistedAt = Date.now();
+    storedSeries.push({ at: persistedAt, stored: commands });
     const cpuAfter = pids.map(cpuMs);
     const workAfter = await scrapeWorkCounts(countsPorts);
     const infraCpuMsPerDelivery = Object.fromEntries(
@@ -195,10 +207,32 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
       vmHwmMb,
       infraCpuMsPerDelivery,
       work: workPerDelivery(workBefore, workAfter, commands),
+      persistedPerSecByTenth: ratesByTenth(storedSeries, commands),
     };
   } finally {
     await Promise.all(apps.map((app) => app.stop()));
     await kafka.close();
     await db.close();
   }
+}
+
+interface StoredSample {
+  at: number;
+  stored: number;
+}
+
+/**
+ * The persisted rate over each tenth of the commands: the time at which the stored count crossed each
+ * 10 % mark, interpolated between one-second samples.
+ */
+export function ratesByTenth(samples: StoredSample[], commands: number): number[] {
+  const crossing = (target: number): number => {
+    const after = samples.findIndex((sample) => sample.stored >= target);
+    if (after <= 0) return samples[Math.max(after, 0)].at;
+    const before = samples[after - 1];
+    const next = samples[after];
+    return before.at + ((target - before.stored) / Math.max(next.stored - before.stored, 1)) * (next.at - before.at);
+  };
+  const marks = Array.from({ length: 11 }, (_, tenth) => crossing((commands * tenth) / 10));
+  return marks.slice(1).map((at, tenth) => commands / 10 / Math.max((at - marks[tenth]) / 1000, 0.001));
 }

@@ -80,6 +80,18 @@ export function toMarkdown(report: BenchReport): string {
           `${fixed(run.cpuMsPerDelivery, 2)} | ${infra} | ${run.peakRssMb.map((rss) => fixed(rss)).join(' / ')} |`,
       );
     }
+    lines.push(
+      '',
+      '| (2) dispatchers | commands | persisted/s in each tenth of the run | slowest tenth ÷ persisted/s |',
+      '|---:|---:|---|---:|',
+    );
+    for (const run of report.dispatcher) {
+      const tenths = run.persistedPerSecByTenth ?? [];
+      lines.push(
+        `| ${run.dispatchers} | ${run.commands} | ${tenths.map((rate) => fixed(rate)).join(', ')} | ` +
+          `${fixed(Math.min(...tenths) / run.persistedPerSec, 2)} |`,
+      );
+    }
     lines.push('');
   }
   lines.push(...workTable(report));
