@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { exitGracefullyOnSignals } from '@app/common';
+import { exitGracefullyOnSignals, exitOnStartFailure } from '@app/common';
 import { AppConfig } from '@app/config';
-import { TopicProvisioner } from '@app/kafka';
+import { kafkaConfigurationError, TopicProvisioner } from '@app/kafka';
 import { OpsListener } from '@app/observability';
 import { AppModule } from './app.module';
 import { API_APP_OPTIONS, configureApp } from './bootstrap/configure-app';
@@ -18,4 +18,5 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.get('API_PORT'), config.get('API_HOST'));
 }
 
-void bootstrap();
+// Refused credentials or an untrusted certificate end the start with a line naming the setting.
+bootstrap().catch((error: unknown) => exitOnStartFailure(kafkaConfigurationError(error) ?? error));

@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { exitGracefullyOnSignals } from '@app/common';
+import { exitGracefullyOnSignals, exitOnStartFailure } from '@app/common';
 import { AppConfig } from '@app/config';
-import { TopicProvisioner } from '@app/kafka';
+import { kafkaConfigurationError, TopicProvisioner } from '@app/kafka';
 import { OpsListener } from '@app/observability';
 import { DispatcherModule } from './dispatcher.module';
 
@@ -16,4 +16,5 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.get('DISPATCHER_PORT'), config.get('DISPATCHER_HOST'));
 }
 
-void bootstrap();
+// Refused credentials or an untrusted certificate end the start with a line naming the setting.
+bootstrap().catch((error: unknown) => exitOnStartFailure(kafkaConfigurationError(error) ?? error));

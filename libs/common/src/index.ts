@@ -1,4 +1,5 @@
 export * from './coalescing-queue';
 export * from './graceful-exit';
+export * from './start-failure';
 export * from './until-available';
 export * from './with-timeout';

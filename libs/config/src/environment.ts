@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { parseDuration, parseDurationList } from './duration';
 import { KafkaTopicSettings, readKafkaTopicSettings } from './kafka-topic-settings';
+import { KAFKA_SASL_MECHANISMS, KafkaSaslMechanism, kafkaSecurityProblems } from './kafka-security';
 import { IsTrustProxy } from './trust-proxy';
 import { DURATION, DURATION_LIST, IsRetention, toBoolean, toNumber } from './validators';
 
@@ -92,6 +93,42 @@ export class Environment {
   @IsInt()
   @Min(64 * 1024)
   KAFKA_FETCH_MAX_BYTES = 1024 * 1024;
+
+  /**
+   * SASL for the brokers: plain, scram-sha-256 or scram-sha-512 (any case); empty for none. PLAIN sends
+   * the password as it is, so use it over TLS only.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @IsIn(['', ...KAFKA_SASL_MECHANISMS])
+  KAFKA_SASL_MECHANISM: '' | KafkaSaslMechanism = '';
+
+  @IsString()
+  KAFKA_SASL_USERNAME = '';
+
+  /** Never logged; prefer KAFKA_SASL_PASSWORD_FILE, which keeps it out of the environment. */
+  @IsString()
+  KAFKA_SASL_PASSWORD = '';
+
+  /** A file holding the SASL password (one trailing line break ignored). */
+  @IsString()
+  KAFKA_SASL_PASSWORD_FILE = '';
+
+  /** Connects to the brokers over TLS, verifying their certificates (against KAFKA_TLS_CA_FILE when set). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  KAFKA_TLS = false;
+
+  /** PEM bundle of the CAs trusted for the brokers' certificates instead of Node's public CAs. */
+  @IsString()
+  KAFKA_TLS_CA_FILE = '';
+
+  /** PEM client certificate (chain) for mutual TLS, with KAFKA_TLS_KEY_FILE. */
+  @IsString()
+  KAFKA_TLS_CERT_FILE = '';
+
+  /** PEM private key (unencrypted) of KAFKA_TLS_CERT_FILE. */
+  @IsString()
+  KAFKA_TLS_KEY_FILE = '';
 
   @IsString()
   MONGODB_URI = 'mongodb://127.0.0.1:27017/webhooks';
@@ -343,6 +380,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   }
   if (details.length > 0) throw new Error(`Invalid environment:\n  ${details.join('\n  ')}`);
   parseDurationList(environment.RETRY_SCHEDULE);
+  const kafkaProblems = kafkaSecurityProblems(environment);
+  if (kafkaProblems.length > 0) throw new Error(`Invalid environment:\n  ${kafkaProblems.join('\n  ')}`);
   const key = environment.SECRETS_ENCRYPTION_KEY || environment.SECRETS_ENCRYPTION_KEY_FILE;
   if (environment.NODE_ENV === 'production' && !key) throw new Error(`Invalid environment:\n  ${SECRETS_KEY_REQUIRED}`);
   return environment;

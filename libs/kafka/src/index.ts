@@ -1,4 +1,5 @@
 export * from './kafka-options';
+export * from './kafka-configuration-error';
 export * from './kafka-producer';
 export * from './topic-provisioner';
 export * from './kafka-health.indicator';
