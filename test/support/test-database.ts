@@ -115,10 +115,11 @@ export class TestDatabase {
     type: string,
     payload: unknown,
     webhooks: WebhookDocument[] = [],
+    eventId: string = randomUUID(),
   ): Promise<EventDocument> {
     const now = new Date();
     const event = pendingEvent(
-      { _id: randomUUID(), tenantId, type, payloadJson: JSON.stringify(payload), idempotencyKey: randomUUID() },
+      { _id: eventId, tenantId, type, payloadJson: JSON.stringify(payload), idempotencyKey: randomUUID() },
       webhooks.map((webhook) => webhook._id),
       now,
     );

@@ -5,6 +5,8 @@ import { CreateApiTokenUseCase } from './auth/usecases/create-api-token/create-a
 import { ListApiTokensUseCase } from './auth/usecases/list-api-tokens/list-api-tokens.usecase';
 import { RevokeApiTokenUseCase } from './auth/usecases/revoke-api-token/revoke-api-token.usecase';
 import { CliModule } from './cli/cli.module';
+import { isDeadLettersCommand } from './cli/dead-letters/dead-letters-command';
+import { runDeadLetters } from './cli/dead-letters/run-dead-letters';
 import { CLI_USAGE, CliCommand, parseCliArgs } from './cli/parse-cli-args';
 import { reencryptSecrets } from './cli/reencrypt-secrets';
 import { tokenTable } from './cli/token-table';
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${command.reason}\n\n${CLI_USAGE}`);
     return 2;
   }
+  // Kafka only, no MongoDB: a context of their own.
+  if (isDeadLettersCommand(command)) return runDeadLetters(command, console.log);
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
   try {
     if (command.kind === 'reencrypt-secrets') {

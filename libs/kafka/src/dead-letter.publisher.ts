@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
-import { DEAD_LETTER_MAX_VALUE_BYTES, DeadLetterV1, KafkaTopic } from '@app/contracts';
+import { DEAD_LETTER_MAX_VALUE_BYTES, deadLetterIdOf, DeadLetterV1, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from './kafka-producer';
 
 /** Sends a message that cannot be processed to the dead-letter topic, with the reason and its original bytes. */
@@ -27,7 +27,7 @@ export class DeadLetterPublisher {
     this.logger.warn({ sourceTopic, partition, offset: message.offset, reason }, 'Message dead-lettered');
     await this.producer.send({
       topic: KafkaTopic.DeadLetter,
-      key: `${sourceTopic}:${partition}:${message.offset}`,
+      key: deadLetterIdOf(deadLetter),
       value: JSON.stringify(deadLetter),
     });
   }

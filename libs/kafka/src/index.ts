@@ -8,3 +8,4 @@ export * from './kafka.module';
 export * from './managed-consumer';
 export * from './with-heartbeats';
 export * from './consumer-group-lag';
+export * from './topic-reader';

@@ -1,11 +1,14 @@
 import { API_TOKEN_SCOPES, ApiTokenScope } from '@app/persistence';
 
+import { DEAD_LETTERS_USAGE, DeadLettersCommand, parseDeadLettersArgs } from './dead-letters/dead-letters-command';
+
 /** What the operator asked the CLI to do, parsed from argv (without node and the script path). */
 export type CliCommand =
   | { kind: 'create-token'; tenantId: string; name?: string; scope: ApiTokenScope; expiresAt?: Date }
   | { kind: 'list-tokens'; tenantId?: string; json: boolean; limit: number }
   | { kind: 'revoke-token'; tokenId: string }
   | { kind: 'reencrypt-secrets'; batchSize: number; after?: string }
+  | DeadLettersCommand
   | { kind: 'help' }
   | { kind: 'invalid'; reason: string };
 
@@ -18,6 +21,7 @@ export const CLI_USAGE = [
   '  npm run cli -- tokens revoke <token-id>',
   '  npm run cli -- secrets reencrypt [--batch-size <n>] [--after <webhook-id>]',
   '      re-encrypts every webhook signing secret under SECRETS_ENCRYPTION_KEY; safe to stop and run again',
+  ...DEAD_LETTERS_USAGE,
 ].join('\n');
 
 const DEFAULT_REENCRYPT_BATCH = 200;
@@ -31,6 +35,10 @@ export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand
   const [group, action, ...rest] = argv;
   if (group === undefined || ['help', '--help', '-h'].includes(group)) return { kind: 'help' };
   if (group === 'secrets') return parseSecrets(action, rest);
+  if (group === 'dead-letters') {
+    const parsed = parseDeadLettersArgs(action, rest);
+    return 'reason' in parsed ? { kind: 'invalid', reason: parsed.reason } : parsed;
+  }
   if (group !== 'tokens') return { kind: 'invalid', reason: `unknown command "${group}"` };
   if (action === 'create') return parseCreate(rest, now);
   if (action === 'list') return parseList(rest);
