@@ -11,6 +11,10 @@ import {
   EventDocument,
   pendingDeliveryRow,
   pendingEvent,
+  RATE_LIMIT_WINDOW_MODEL,
+  RateLimitWindowDocument,
+  rateLimitWindowId,
+  RateLimitWindowRepository,
   RETRY_JOB_MODEL,
   RetainedCollection,
   RetentionRepository,
@@ -31,7 +35,7 @@ const DAY = 24 * HOUR;
  * The retention purge against the real test database, with the shortest retention the config accepts
  * (1h): exactly what is older than its collection's cutoff goes, documents just inside it stay, and an
  * old event stays while one of its deliveries may still be attempted. Delivery claims keep their fixed
- * 7 days. Two dispatchers purging at once delete each document once.
+ * 7 days, the API's rate-limit windows their fixed hour. Two dispatchers purging at once delete each document once.
  */
 describe(`Retention purge (${testDbEngine()})`, () => {
   let db: TestDatabase;
@@ -50,6 +54,7 @@ describe(`Retention purge (${testDbEngine()})`, () => {
       db.attempts,
       db.connection.model<RetryJobDocument>(RETRY_JOB_MODEL),
       db.connection.model<DeliveryTaskDocument>(DELIVERY_TASK_MODEL),
+      db.connection.model<RateLimitWindowDocument>(RATE_LIMIT_WINDOW_MODEL),
     );
     metrics = new DispatcherMetrics();
     const environment = validateEnvironment({
@@ -148,6 +153,17 @@ describe(`Retention purge (${testDbEngine()})`, () => {
     return task._id;
   }
 
+  /** A window of the API's shared rate-limit counts, written as the API writes it, first counted `age` ago. */
+  async function storeRateLimitWindow(age: number): Promise<string> {
+    const windowStart = now - age - ((now - age) % MINUTE);
+    const key = randomUUID();
+    const windows = new RateLimitWindowRepository(
+      db.connection.model<RateLimitWindowDocument>(RATE_LIMIT_WINDOW_MODEL),
+    );
+    await windows.add([{ scope: 'ingest', key, windowStart, hits: 3 }], at(age));
+    return rateLimitWindowId('ingest', windowStart, key);
+  }
+
   const idsIn = async (name: string, filter: Record<string, unknown> = {}) =>
     (await db.connection.model(name).find(filter, { _id: 1 }).lean<{ _id: string }[]>().exec())
       .map(({ _id }) => _id)
@@ -191,6 +207,8 @@ describe(`Retention purge (${testDbEngine()})`, () => {
       // Old, but retaken just now by a replayed command: deleting it would let the command go out twice.
       await storeTask(8 * DAY, DeliveryTaskState.InFlight, at(-MINUTE)),
     ];
+    const oldWindows = [await storeRateLimitWindow(HOUR + MINUTE)];
+    const recentWindows = [await storeRateLimitWindow(HOUR - MINUTE), await storeRateLimitWindow(0)];
     const deliveriesBefore = await db.deliveries.countDocuments({ tenantId });
 
     // Two dispatchers purging at the same time.
@@ -206,6 +224,7 @@ describe(`Retention purge (${testDbEngine()})`, () => {
     expect(await idsIn(DELIVERY_ATTEMPT_MODEL)).toEqual(sorted(recentAttempts));
     expect(await idsIn(RETRY_JOB_MODEL)).toEqual(sorted(recentJobs));
     expect(await idsIn(DELIVERY_TASK_MODEL)).toEqual(sorted(keptTasks));
+    expect(await idsIn(RATE_LIMIT_WINDOW_MODEL)).toEqual(sorted(recentWindows));
 
     // Each document counted once, however the two passes shared the work.
     expect(deleted(RetainedCollection.Events)).toBe(expired.length);
@@ -213,11 +232,12 @@ describe(`Retention purge (${testDbEngine()})`, () => {
     expect(deleted(RetainedCollection.Attempts)).toBe(oldAttempts.length);
     expect(deleted(RetainedCollection.RetryJobs)).toBe(oldJobs.length);
     expect(deleted(RetainedCollection.Tasks)).toBe(oldTasks.length);
+    expect(deleted(RetainedCollection.RateLimitWindows)).toBe(oldWindows.length);
     expect(await deletedMetric(RetainedCollection.Events)).toBe(expired.length);
     expect(await deletedMetric(RetainedCollection.Attempts)).toBe(oldAttempts.length);
 
     // A second pass finds nothing more.
     const again = await new PurgeExpiredUseCase(retention, metrics, policy).execute({ now: new Date(now) });
-    expect(Object.values(again)).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(again)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });

@@ -15,6 +15,8 @@ import { EVENT_MODEL, EventSchema } from './event/event.schema';
 import { MIGRATION_MODEL, MigrationSchema } from './migration/migration.schema';
 import { MongoClientWatchdog } from './mongo-client-watchdog';
 import { MongoHealthIndicator } from './mongo-health.indicator';
+import { RateLimitWindowRepository } from './rate-limit-window/rate-limit-window.repository';
+import { RATE_LIMIT_WINDOW_MODEL, RateLimitWindowSchema } from './rate-limit-window/rate-limit-window.schema';
 import { RetentionRepository } from './retention/retention.repository';
 import { SchemaMigrator } from './schema-migrator';
 import { SecretCipher } from './secret-encryption/secret-cipher';
@@ -23,6 +25,8 @@ import { RetryJobRepository } from './retry-job/retry-job.repository';
 import { RETRY_JOB_MODEL, RetryJobSchema } from './retry-job/retry-job.schema';
 import { RetryJobSlotRepository } from './retry-job/retry-job-slot.repository';
 import { RETRY_JOB_SLOT_MODEL, RetryJobSlotSchema } from './retry-job/retry-job-slot.schema';
+import { TenantLimitsRepository } from './tenant-limits/tenant-limits.repository';
+import { TENANT_LIMITS_MODEL, TenantLimitsSchema } from './tenant-limits/tenant-limits.schema';
 import { WebhookSecretResealer } from './webhook/webhook-secret-resealer';
 import { WebhookRepository } from './webhook/webhook.repository';
 import { WEBHOOK_MODEL, WebhookSchema } from './webhook/webhook.schema';
@@ -38,6 +42,8 @@ export const persistenceModels = [
   { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
   { name: RETRY_JOB_SLOT_MODEL, schema: RetryJobSlotSchema },
   { name: MIGRATION_MODEL, schema: MigrationSchema },
+  { name: RATE_LIMIT_WINDOW_MODEL, schema: RateLimitWindowSchema },
+  { name: TENANT_LIMITS_MODEL, schema: TenantLimitsSchema },
 ];
 
 const repositories = [
@@ -51,6 +57,8 @@ const repositories = [
   RetryJobSlotRepository,
   RetentionRepository,
   WebhookSecretResealer,
+  RateLimitWindowRepository,
+  TenantLimitsRepository,
 ];
 
 @Global()

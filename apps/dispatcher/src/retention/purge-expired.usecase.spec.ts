@@ -23,6 +23,7 @@ class FakeRetention {
     [RetainedCollection.Attempts]: [],
     [RetainedCollection.RetryJobs]: [],
     [RetainedCollection.Tasks]: [],
+    [RetainedCollection.RateLimitWindows]: [],
   };
   readonly cutoffs = new Map<string, Date>();
   queries = 0;
@@ -148,6 +149,7 @@ describe('PurgeExpiredUseCase', () => {
       [RetainedCollection.Attempts]: 3,
       [RetainedCollection.RetryJobs]: 0,
       [RetainedCollection.Tasks]: 2,
+      [RetainedCollection.RateLimitWindows]: 0,
     });
     expect(repository.aged[RetainedCollection.Attempts].map(({ _id }) => _id)).toEqual(['a3', 'a4']);
     expect(repository.aged[RetainedCollection.Tasks].map(({ _id }) => _id)).toEqual(['t2']);
@@ -155,6 +157,17 @@ describe('PurgeExpiredUseCase', () => {
     expect(inc).toHaveBeenCalledWith({ collection: RetainedCollection.Attempts }, 2);
     expect(inc).toHaveBeenCalledWith({ collection: RetainedCollection.Attempts }, 1);
     expect(inc).not.toHaveBeenCalledWith({ collection: RetainedCollection.RetryJobs }, expect.anything());
+  });
+
+  it("deletes the API's rate-limit windows once they are an hour old", async () => {
+    const HOUR = 3_600_000;
+    const { repository, useCase } = setUp({ eventsMs: 0, attemptsMs: 0, retryJobsMs: 0, rateLimitWindowsMs: HOUR });
+    repository.aged[RetainedCollection.RateLimitWindows] = documents('w', [2 * HOUR, HOUR + 1, HOUR - 1]);
+
+    const counts = await useCase.execute({ now: NOW });
+
+    expect(counts[RetainedCollection.RateLimitWindows]).toBe(2);
+    expect(repository.aged[RetainedCollection.RateLimitWindows].map(({ _id }) => _id)).toEqual(['w2']);
   });
 
   it('keeps collections whose retention is 0 forever, without querying them', async () => {

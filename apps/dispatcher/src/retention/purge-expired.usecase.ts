@@ -61,6 +61,7 @@ export class PurgeExpiredUseCase {
       [RetainedCollection.Attempts, this.policy.attemptsMs],
       [RetainedCollection.RetryJobs, this.policy.retryJobsMs],
       [RetainedCollection.Tasks, this.policy.tasksMs],
+      [RetainedCollection.RateLimitWindows, this.policy.rateLimitWindowsMs],
     ];
     let rounds: Round[] = [
       ...(this.policy.eventsMs > 0 ? [this.eventRound(cutoffOf(now, this.policy.eventsMs), record)] : []),

@@ -15,6 +15,9 @@ export const RETENTION_FIRST_PASS_DELAY_MS = 5 * 60_000;
 /** Delivery claims are kept this long to de-duplicate redelivered commands, then purged. */
 export const TASK_RETENTION_MS = 7 * 24 * 3_600_000;
 
+/** The API's shared rate-limit counts are per minute; an hour leaves room for clocks that disagree. */
+export const RATE_LIMIT_WINDOW_RETENTION_MS = 3_600_000;
+
 /** How long each collection is kept (0 = forever), and how the purge paces itself. */
 @Injectable()
 export class RetentionPolicy {
@@ -22,6 +25,7 @@ export class RetentionPolicy {
   readonly attemptsMs: number;
   readonly retryJobsMs: number;
   readonly tasksMs: number = TASK_RETENTION_MS;
+  readonly rateLimitWindowsMs: number = RATE_LIMIT_WINDOW_RETENTION_MS;
   readonly roundSize: number = RETENTION_ROUND_SIZE;
   readonly roundPauseMs: number = RETENTION_ROUND_PAUSE_MS;
 

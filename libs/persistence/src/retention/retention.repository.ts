@@ -5,6 +5,7 @@ import { DELIVERY_ATTEMPT_MODEL, DeliveryAttemptDocument } from '../delivery-att
 import { DELIVERY_TASK_MODEL, DeliveryTaskDocument } from '../delivery-task/delivery-task.schema';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { EVENT_MODEL, EventDocument } from '../event/event.schema';
+import { RATE_LIMIT_WINDOW_MODEL, RateLimitWindowDocument } from '../rate-limit-window/rate-limit-window.schema';
 import { RETRY_JOB_MODEL, RetryJobDocument } from '../retry-job/retry-job.schema';
 
 /** Collections the retention purge deletes from; the values are the collection names (a metric label). */
@@ -14,10 +15,15 @@ export enum RetainedCollection {
   Attempts = 'delivery_attempts',
   RetryJobs = 'retry_jobs',
   Tasks = 'delivery_tasks',
+  RateLimitWindows = 'rate_limit_windows',
 }
 
 /** Collections purged by age alone, each walked by its `{createdAt: 1}` index. */
-export type AgedCollection = RetainedCollection.Attempts | RetainedCollection.RetryJobs | RetainedCollection.Tasks;
+export type AgedCollection =
+  | RetainedCollection.Attempts
+  | RetainedCollection.RetryJobs
+  | RetainedCollection.Tasks
+  | RetainedCollection.RateLimitWindows;
 
 export type ExpiredEvent = Pick<EventDocument, '_id' | 'tenantId' | 'createdAt'>;
 
@@ -39,6 +45,7 @@ export class RetentionRepository {
     @InjectModel(DELIVERY_ATTEMPT_MODEL) private readonly attempts: Model<DeliveryAttemptDocument>,
     @InjectModel(RETRY_JOB_MODEL) private readonly retryJobs: Model<RetryJobDocument>,
     @InjectModel(DELIVERY_TASK_MODEL) private readonly tasks: Model<DeliveryTaskDocument>,
+    @InjectModel(RATE_LIMIT_WINDOW_MODEL) private readonly rateLimitWindows: Model<RateLimitWindowDocument>,
   ) {}
 
   /** Events created before `cutoff`, oldest first, after `after` (the last one a previous round saw). */
@@ -109,6 +116,7 @@ export class RetentionRepository {
       [RetainedCollection.Attempts]: this.attempts,
       [RetainedCollection.RetryJobs]: this.retryJobs,
       [RetainedCollection.Tasks]: this.tasks,
+      [RetainedCollection.RateLimitWindows]: this.rateLimitWindows,
     };
     return models[collection] as unknown as Model<{ _id: string; createdAt: Date }>;
   }
