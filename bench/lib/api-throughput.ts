@@ -65,7 +65,8 @@ export const ROUTE_BASELINES: { route: string; baseline: string }[] = [
 /**
  * (3) The ingest and retry endpoints under autocannon at fixed concurrency, against the baseline routes,
  * on the built API (dist/apps/api/main.js) with one webhook on the receiver: each request publishes one command.
- * The per-token rate limit is raised for the bench (RATE_LIMIT_PER_MINUTE) so that it does not answer 429.
+ * The tenant's rate limits are raised for the bench (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_INGEST_PER_MINUTE) so
+ * that it does not answer 429.
  */
 export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResult> {
   const token = createToken(options.mongoUri, `bench-api-${process.pid}`);
@@ -79,6 +80,7 @@ export async function measureApi(options: ApiBenchOptions): Promise<ApiBenchResu
       MONGODB_URI: options.mongoUri,
       ALLOW_HTTP_WEBHOOKS: 'true',
       RATE_LIMIT_PER_MINUTE: '100000000',
+      RATE_LIMIT_INGEST_PER_MINUTE: '100000000',
       ...options.env,
     },
     join(options.logDir, `api-${port}.log`),

@@ -84,7 +84,12 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
       new BenchApp(
         'api',
         apiPort,
-        { ...common, RATE_LIMIT_PER_MINUTE: '100000000', ALLOW_HTTP_WEBHOOKS: 'true' },
+        {
+          ...common,
+          RATE_LIMIT_PER_MINUTE: '100000000',
+          RATE_LIMIT_INGEST_PER_MINUTE: '100000000',
+          ALLOW_HTTP_WEBHOOKS: 'true',
+        },
         join(options.logDir, `api-${runKey}.log`),
       ),
       new BenchApp(

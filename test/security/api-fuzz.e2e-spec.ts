@@ -101,6 +101,7 @@ describe('API fuzzing (fast-check)', () => {
   beforeAll(async () => {
     api = await startApiTestApp('fuzz', {
       RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_INGEST_PER_MINUTE: '10000000',
       AUTH_FAILURES_PER_MINUTE: '10000000',
       BULK_RETRY_MAX_EVENTS: '3',
     });

@@ -15,7 +15,7 @@ import { parseDuration, parseDurationList } from './duration';
 import { KafkaTopicSettings, readKafkaTopicSettings } from './kafka-topic-settings';
 import { KAFKA_SASL_MECHANISMS, KafkaSaslMechanism, kafkaSecurityProblems } from './kafka-security';
 import { IsTrustProxy } from './trust-proxy';
-import { DURATION, DURATION_LIST, IsRetention, toBoolean, toNumber } from './validators';
+import { DURATION, DURATION_LIST, IsDurationBetween, IsRetention, toBoolean, toNumber } from './validators';
 
 /** Base64 of 32 bytes, as `openssl rand -base64 32` prints it (secret-cipher.ts checks the bytes). */
 const OPTIONAL_KEY = /^([A-Za-z0-9+/]{43}=)?$/;
@@ -183,11 +183,27 @@ export class Environment {
   @Min(1024)
   API_BODY_LIMIT_BYTES = 320 * 1024;
 
-  /** Requests per token per minute before the API answers 429. */
+  /**
+   * Requests per tenant (all its tokens together) per minute to every /v1 route but event ingest, before
+   * the API answers 429. `npm run cli -- tenants set-limits` overrides it for one tenant.
+   */
   @Transform(toNumber)
   @IsInt()
   @Min(1)
-  RATE_LIMIT_PER_MINUTE = 1200;
+  RATE_LIMIT_PER_MINUTE = 6_000;
+
+  /** Events per tenant per minute through POST /v1/webhooks/events: 1,000 a second, for backends that post in bursts. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_INGEST_PER_MINUTE = 60_000;
+
+  /**
+   * How often each API process adds its hits to the counts shared through MongoDB and reads back every
+   * process's total: across processes, a limit may be exceeded by what the others accept within one interval.
+   */
+  @IsDurationBetween(10, 10_000)
+  RATE_LIMIT_SYNC_INTERVAL = '200ms';
 
   /**
    * Requests with a missing, malformed, unknown or revoked token that one client address may make per

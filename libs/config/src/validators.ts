@@ -32,3 +32,18 @@ export function IsRetention(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/** A duration from `minMs` to `maxMs`, for settings whose extremes would make no sense (a timer firing every 0 ms). */
+export function IsDurationBetween(minMs: number, maxMs: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDurationBetween',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !DURATION.test(value)) return false;
+        const ms = parseDuration(value);
+        return ms >= minMs && ms <= maxMs;
+      },
+      defaultMessage: () => `$property must be a duration from ${minMs}ms to ${maxMs / 1000}s, e.g. 200ms`,
+    },
+  });
+}

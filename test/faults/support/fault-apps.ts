@@ -19,6 +19,7 @@ export const FAST_DISPATCHER_ENV: Record<string, string> = {
 export const LOAD_API_ENV: Record<string, string> = {
   ALLOW_HTTP_WEBHOOKS: 'true',
   RATE_LIMIT_PER_MINUTE: '1000000',
+  RATE_LIMIT_INGEST_PER_MINUTE: '1000000',
   KAFKA_SESSION_TIMEOUT: '10s',
 };
 

@@ -1,25 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '@app/config';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { ApiTokensModule } from './api-tokens.module';
-import { SlidingWindowThrottlerStorage } from './sliding-window-throttler.storage';
 import { TokenAuthGuard } from './token-auth.guard';
-import { TokenThrottlerGuard } from './token-throttler.guard';
 
-/** Bearer-token authentication and per-token rate limiting for the /v1 controllers (see V1Controller). */
+/** Bearer-token authentication and the per-tenant rate limits for the /v1 controllers (see V1Controller). */
 @Module({
-  imports: [
-    ApiTokensModule,
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        // Also sends X-RateLimit-* headers on every response; turning them off would drop Retry-After on 429 too.
-        throttlers: [{ name: 'default', ttl: 60_000, limit: config.get('RATE_LIMIT_PER_MINUTE') }],
-        storage: new SlidingWindowThrottlerStorage(),
-      }),
-    }),
-  ],
-  providers: [TokenAuthGuard, TokenThrottlerGuard],
-  exports: [ApiTokensModule, TokenAuthGuard, TokenThrottlerGuard],
+  imports: [ApiTokensModule, RateLimitModule],
+  providers: [TokenAuthGuard],
+  exports: [ApiTokensModule, RateLimitModule, TokenAuthGuard],
 })
 export class AuthModule {}

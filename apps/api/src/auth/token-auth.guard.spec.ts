@@ -1,13 +1,15 @@
 import { ExecutionContext, ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
+import { RateLimitWindowRepository } from '@app/persistence';
+import { SharedWindowCounter } from '../rate-limit/shared-window-counter';
 import { TOO_MANY_AUTH_FAILURES_MESSAGE, TokenAuthGuard, WWW_AUTHENTICATE } from './token-auth.guard';
 import { READ_ONLY_TOKEN_MESSAGE } from './token-scope';
 import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
 
 const FAILURES_PER_MINUTE = 3;
 const config = { get: () => FAILURES_PER_MINUTE } as unknown as AppConfig;
-const counters = () => new ThrottlerStorageService();
+/** Counts in this process only: the spec never syncs (the interval is longer than it runs). */
+const counters = () => new SharedWindowCounter({} as RateLimitWindowRepository, 3_600_000);
 const newGuard = (execute: AuthenticateTokenUseCase['execute'], storage = counters()) =>
   new TokenAuthGuard({ execute } as unknown as AuthenticateTokenUseCase, storage, config);
 

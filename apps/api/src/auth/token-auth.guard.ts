@@ -7,9 +7,10 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import { ServerResponse } from 'node:http';
 import { AppConfig } from '@app/config';
+import { RateLimitScope } from '../rate-limit/rate-limit-scope';
+import { SharedWindowCounter } from '../rate-limit/shared-window-counter';
 import { AuthenticatedRequest } from './principal';
 import { READ_ONLY_TOKEN_MESSAGE, scopeAllows } from './token-scope';
 import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenticate-token.usecase';
@@ -20,12 +21,11 @@ import { AuthenticateTokenUseCase } from './usecases/authenticate-token/authenti
  */
 export const WWW_AUTHENTICATE = 'Bearer';
 export const TOO_MANY_AUTH_FAILURES_MESSAGE = 'Too many requests with an invalid API token; try again later';
-const FAILURE_WINDOW_MS = 60_000;
 
 /**
  * Requires a valid bearer token and records its principal on the request (401 otherwise). Failed
- * attempts are counted per client address (AUTH_FAILURES_PER_MINUTE, in this process's memory like the
- * per-token limit); past the limit a failure answers 429 with Retry-After instead of 401.
+ * attempts are counted per client address (AUTH_FAILURES_PER_MINUTE, across API processes like the
+ * tenants' limits); past the limit a failure answers 429 with Retry-After instead of 401.
  */
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
@@ -33,7 +33,7 @@ export class TokenAuthGuard implements CanActivate {
 
   constructor(
     private readonly authenticate: AuthenticateTokenUseCase,
-    @InjectThrottlerStorage() private readonly counters: ThrottlerStorage,
+    private readonly counter: SharedWindowCounter,
     config: AppConfig,
   ) {
     this.failuresPerMinute = config.get('AUTH_FAILURES_PER_MINUTE');
@@ -58,23 +58,17 @@ export class TokenAuthGuard implements CanActivate {
       request.principal = await this.authenticate.execute(request.headers.authorization);
     } catch (error) {
       if (!(error instanceof UnauthorizedException)) throw error;
-      await this.countFailure(clientAddressOf(request), response);
+      this.countFailure(clientAddressOf(request), response);
       response.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw error;
     }
     if (!scopeAllows(request.principal.scope, request.method)) throw new ForbiddenException(READ_ONLY_TOKEN_MESSAGE);
   }
 
-  private async countFailure(address: string, response: ServerResponse): Promise<void> {
-    const { totalHits, timeToExpire } = await this.counters.increment(
-      `auth-failures:${address}`,
-      FAILURE_WINDOW_MS,
-      this.failuresPerMinute,
-      0,
-      'auth-failures',
-    );
-    if (totalHits <= this.failuresPerMinute) return;
-    response.setHeader('Retry-After', String(Math.max(1, Math.ceil(timeToExpire))));
+  private countFailure(address: string, response: ServerResponse): void {
+    const { allowed, resetSeconds } = this.counter.hit(RateLimitScope.AuthFailures, address, this.failuresPerMinute);
+    if (allowed) return;
+    response.setHeader('Retry-After', String(resetSeconds));
     throw new HttpException(TOO_MANY_AUTH_FAILURES_MESSAGE, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -5,6 +5,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../http/api-docs.decorators';
 import { UuidParam } from '../http/uuid-param.decorator';
 import { V1Controller } from '../http/v1-controller.decorator';
+import { IngestRateLimit } from '../rate-limit/rate-limit-scope';
 import { CreateEventDto } from './dtos/create-event.dto';
 import { DeliveryAttemptDto } from './dtos/delivery-attempt.dto';
 import { EventDeliveryStatusDto } from './dtos/event-delivery-status.dto';
@@ -28,6 +29,7 @@ export class EventsController {
   ) {}
 
   @Post()
+  @IngestRateLimit()
   @ApiOperation({
     summary: 'Create an event and deliver it to every subscribed webhook',
     description:

@@ -15,7 +15,8 @@ export const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.CONFLICT]: 'The object is in a state that does not allow this operation.',
   [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body (or event payload) is larger than allowed.',
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'A body was sent with a Content-Type other than application/json.',
-  [HttpStatus.TOO_MANY_REQUESTS]: 'Per-token rate limit exceeded; see the Retry-After header (seconds).',
+  [HttpStatus.TOO_MANY_REQUESTS]:
+    'The tenant’s rate limit (or the address’s limit on refused tokens) is used up; see the Retry-After header (seconds).',
   [HttpStatus.SERVICE_UNAVAILABLE]:
     'Kafka or MongoDB is unavailable; nothing was changed, retry after the Retry-After header (seconds).',
 };

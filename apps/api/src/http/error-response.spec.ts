@@ -5,7 +5,6 @@ import {
   NotFoundException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
 import { Error as MongooseError, mongo } from 'mongoose';
 import { InvalidCursorError } from '@app/persistence';
@@ -36,10 +35,6 @@ describe('toErrorResponse', () => {
       status: 409,
       message: 'Http Exception',
     });
-  });
-
-  it('answers 429 with a fixed message for the rate limiter', () => {
-    expect(toErrorResponse(new ThrottlerException())).toEqual({ status: 429, message: 'Too many requests' });
   });
 
   it('maps a tampered cursor to 400', () => {

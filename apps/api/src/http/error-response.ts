@@ -1,5 +1,4 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { InvalidCursorError, isDatabaseUnavailable } from '@app/persistence';
 
 /** What the client sees for any failure: a status and one human-readable sentence. */
@@ -40,8 +39,6 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 
 function fromHttpException(error: HttpException): ErrorResponse {
   const status = error.getStatus();
-  // The per-token limiter's own message is "ThrottlerException: Too Many Requests".
-  if (error instanceof ThrottlerException) return { status, message: 'Too many requests' };
   const body = error.getResponse();
   if (typeof body === 'string') return { status, message: body };
   const message = (body as { message?: unknown }).message;
