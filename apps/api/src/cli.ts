@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { SecretCipher, WebhookSecretResealer } from '@app/persistence';
+import { AppConfig } from '@app/config';
+import { SecretCipher, TenantLimitsRepository, WebhookSecretResealer } from '@app/persistence';
 import { CreateApiTokenUseCase } from './auth/usecases/create-api-token/create-api-token.usecase';
 import { ListApiTokensUseCase } from './auth/usecases/list-api-tokens/list-api-tokens.usecase';
 import { RevokeApiTokenUseCase } from './auth/usecases/revoke-api-token/revoke-api-token.usecase';
@@ -9,6 +10,7 @@ import { isDeadLettersCommand } from './cli/dead-letters/dead-letters-command';
 import { runDeadLetters } from './cli/dead-letters/run-dead-letters';
 import { CLI_USAGE, CliCommand, parseCliArgs } from './cli/parse-cli-args';
 import { reencryptSecrets } from './cli/reencrypt-secrets';
+import { setTenantLimits } from './cli/tenant-limits-command';
 import { tokenTable } from './cli/token-table';
 
 /**
@@ -31,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command.kind === 'reencrypt-secrets') {
       return await reencryptSecrets(app.get(WebhookSecretResealer), app.get(SecretCipher), command, console.log);
+    }
+    if (command.kind === 'set-tenant-limits') {
+      return await setTenantLimits(app.get(TenantLimitsRepository), app.get(AppConfig), command, console.log);
     }
     if (command.kind === 'list-tokens') {
       const tokens = await app.get(ListApiTokensUseCase).execute(command);

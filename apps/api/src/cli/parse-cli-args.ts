@@ -1,6 +1,7 @@
 import { API_TOKEN_SCOPES, ApiTokenScope } from '@app/persistence';
 
 import { DEAD_LETTERS_USAGE, DeadLettersCommand, parseDeadLettersArgs } from './dead-letters/dead-letters-command';
+import { parseTenantsArgs, SetTenantLimitsCommand, TENANTS_USAGE } from './tenant-limits-command';
 
 /** What the operator asked the CLI to do, parsed from argv (without node and the script path). */
 export type CliCommand =
@@ -8,6 +9,7 @@ export type CliCommand =
   | { kind: 'list-tokens'; tenantId?: string; json: boolean; limit: number }
   | { kind: 'revoke-token'; tokenId: string }
   | { kind: 'reencrypt-secrets'; batchSize: number; after?: string }
+  | SetTenantLimitsCommand
   | DeadLettersCommand
   | { kind: 'help' }
   | { kind: 'invalid'; reason: string };
@@ -21,6 +23,7 @@ export const CLI_USAGE = [
   '  npm run cli -- tokens revoke <token-id>',
   '  npm run cli -- secrets reencrypt [--batch-size <n>] [--after <webhook-id>]',
   '      re-encrypts every webhook signing secret under SECRETS_ENCRYPTION_KEY; safe to stop and run again',
+  ...TENANTS_USAGE,
   ...DEAD_LETTERS_USAGE,
 ].join('\n');
 
@@ -35,6 +38,10 @@ export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand
   const [group, action, ...rest] = argv;
   if (group === undefined || ['help', '--help', '-h'].includes(group)) return { kind: 'help' };
   if (group === 'secrets') return parseSecrets(action, rest);
+  if (group === 'tenants') {
+    const parsed = parseTenantsArgs(action, rest);
+    return 'reason' in parsed ? { kind: 'invalid', reason: parsed.reason } : parsed;
+  }
   if (group === 'dead-letters') {
     const parsed = parseDeadLettersArgs(action, rest);
     return 'reason' in parsed ? { kind: 'invalid', reason: parsed.reason } : parsed;
