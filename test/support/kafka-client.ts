@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { Consumer, Kafka, KafkaConfig, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { DeadLetterV1, KafkaTopic } from '@app/contracts';
 import { testKafkaBrokers } from './infra';
 
@@ -9,9 +9,14 @@ export class TestKafka {
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
 
-  /** On the shared test broker unless a test runs a broker of its own. */
-  constructor(brokers: string = testKafkaBrokers()) {
-    this.kafka = new Kafka({ clientId: `test-${process.pid}`, brokers: [brokers], logLevel: logLevel.NOTHING });
+  /** On the shared test broker unless a test runs a broker of its own; `security` for a SASL/TLS listener. */
+  constructor(brokers: string = testKafkaBrokers(), security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}) {
+    this.kafka = new Kafka({
+      clientId: `test-${process.pid}`,
+      brokers: [brokers],
+      logLevel: logLevel.NOTHING,
+      ...security,
+    });
   }
 
   async publish(

@@ -42,9 +42,11 @@ abstract class DedicatedServer {
 export class DedicatedKafka extends DedicatedServer {
   protected readonly script = 'kafka.sh';
 
+  /** `extraEnv` adds infra/kafka.sh settings, e.g. KAFKA_SASL_SSL_PORT for a secured listener. */
   constructor(
     readonly port: number,
     private readonly dataDir: string,
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
   ) {
     super();
   }
@@ -60,6 +62,7 @@ export class DedicatedKafka extends DedicatedServer {
       KAFKA_CONTROLLER_PORT: String(this.port + 1),
       KAFKA_DATA_DIR: join(REPO_ROOT, this.dataDir),
       KAFKA_HEAP: '384m',
+      ...this.extraEnv,
     };
   }
 }
