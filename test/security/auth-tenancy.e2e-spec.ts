@@ -21,8 +21,9 @@ import {
  * built API and dispatcher as real processes (logging at `trace`), the real broker and FerretDB.
  *
  * Kept elsewhere, not repeated here: test/api/tenant-isolation.e2e-spec.ts (another tenant's object
- * answers 404 with the exact body on every route) and test/api/rate-limit.e2e-spec.ts (429 with
- * Retry-After, per token, public endpoints unlimited).
+ * answers 404 with the exact body on every route), test/api/rate-limit.e2e-spec.ts (429 with
+ * Retry-After, per tenant, public endpoints unlimited) and test/api/shared-rate-limit.e2e-spec.ts (the
+ * limits across API processes).
  */
 describe('Authentication, tenancy and secrets', () => {
   const label = `security-${process.pid}`;
