@@ -60,7 +60,7 @@ describe('tokens CLI: list, create, revoke', () => {
     expect(token).toMatch(/^whk_/);
     const tokenId = token.split('_')[1];
     expect(lines[0]).toMatch(
-      new RegExp(`^Created read-only token ${tokenId} \\("default"\\) for tenant ${tenantId}; it expires 20`),
+      new RegExp(`^Created token ${tokenId} \\("default"\\) for tenant ${tenantId}: read-only scope, expires 20`),
     );
     const auth = { Authorization: `Bearer ${token}` };
 
@@ -120,7 +120,7 @@ describe('tokens CLI: list, create, revoke', () => {
   it('creates a full token that never expires by default', async () => {
     const created = await cli('tokens', 'create', '--tenant', tenantId, '--name', 'ci');
     expect(created.code).toBe(0);
-    expect(created.stdout).toMatch(/^Created full token .+ \("ci"\) for tenant .+; it never expires\./);
+    expect(created.stdout).toMatch(/^Created token .+ \("ci"\) for tenant .+: full scope, never expires\./);
     const token = created.stdout.trim().split('\n').pop()!;
     await api
       .http()

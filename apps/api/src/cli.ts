@@ -57,7 +57,7 @@ async function run(
     const created = await createToken.execute(command);
     const expiry = created.expiresAt ? `expires ${created.expiresAt.toISOString()}` : 'never expires';
     console.log(
-      `Created ${created.scope} token ${created.tokenId} ("${created.name}") for tenant ${created.tenantId}; it ${expiry}.`,
+      `Created token ${created.tokenId} ("${created.name}") for tenant ${created.tenantId}: ${created.scope} scope, ${expiry}.`,
     );
     console.log('Store it now: it cannot be shown again.');
     console.log(created.token);
