@@ -55,6 +55,21 @@ function setUp(storedEvents: Pick<EventDocument, '_id' | 'tenantId' | 'targets'>
     findByEvents: jest.fn(async (_tenantId: string): Promise<Partial<DeliveryDocument>[]> => []),
   };
   const events = {
+    // As the repository's conditional writes: only an event whose one target is this webhook, in another state.
+    setSingleTargetStatuses: jest.fn(
+      async (moves: { eventId: string; webhookId: string; status: DeliveryStatus }[]) => {
+        calls.push('setSingleTargetStatuses');
+        let applied = 0;
+        for (const { eventId, webhookId, status } of moves) {
+          const event = storedEvents.find(({ _id }) => _id === eventId);
+          const [only, ...others] = event?.targets ?? [];
+          if (!event || !only || others.length > 0 || only.webhookId !== webhookId || only.status === status) continue;
+          event.targets = [{ webhookId, status }];
+          applied += 1;
+        }
+        return applied === moves.length;
+      },
+    ),
     findTargets: jest.fn(async (ids: string[]) => storedEvents.filter(({ _id }) => ids.includes(_id))),
     setStatuses: jest.fn(async (_updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[]) => {
       calls.push('setStatuses');
@@ -87,7 +102,7 @@ describe('PersistDeliveryLogsUseCase', () => {
     const { useCase, calls, fifo, attempts } = setUp([{ _id: 'ev-1', tenantId: 't1', targets: [] }]);
     const logs = [log()];
     await useCase.execute(logs);
-    expect(calls).toEqual(['renumber', 'applyAttempts', 'setStatuses', 'releaseAfter']);
+    expect(calls).toEqual(['renumber', 'applyAttempts', 'setSingleTargetStatuses', 'setStatuses', 'releaseAfter']);
     expect(attempts.insertLogs).not.toHaveBeenCalled();
     expect(fifo.releaseAfter).toHaveBeenCalledWith(logs);
   });
@@ -197,8 +212,51 @@ describe('PersistDeliveryLogsUseCase', () => {
     const { useCase, deliveries, events } = setUp([{ _id: 'ev-1', tenantId: 't1', targets: [] }]);
     deliveries.applyAttempts.mockResolvedValue(new Map());
     await useCase.execute([log()]);
-    expect(events.findTargets).toHaveBeenCalledWith([]);
-    expect(events.setStatuses).toHaveBeenCalledWith([]);
+    expect(events.findTargets).not.toHaveBeenCalled();
+    expect(events.setStatuses).not.toHaveBeenCalled();
+  });
+
+  it('rolls up events with one target by conditional writes alone, without reading them', async () => {
+    const { useCase, events } = setUp([
+      { _id: 'ev-1', tenantId: 't1', targets: [{ webhookId: 'wh-a', status: DeliveryStatus.Pending }] },
+      { _id: 'ev-2', tenantId: 't1', targets: [{ webhookId: 'wh-b', status: DeliveryStatus.Retrying }] },
+    ]);
+    await useCase.execute([
+      log(),
+      log({ eventId: 'ev-2', webhookId: 'wh-b', success: false, deliveryStatus: DeliveryStatus.Failed }),
+    ]);
+    expect(events.setSingleTargetStatuses).toHaveBeenCalledWith([
+      { eventId: 'ev-1', webhookId: 'wh-a', status: DeliveryStatus.Delivered },
+      { eventId: 'ev-2', webhookId: 'wh-b', status: DeliveryStatus.Failed },
+    ]);
+    expect(events.findTargets).not.toHaveBeenCalled();
+    expect(events.setStatuses).not.toHaveBeenCalled();
+  });
+
+  it('reads and rolls up the events again when a conditional write did not apply, writing only what is not current', async () => {
+    const { useCase, events } = setUp([
+      { _id: 'ev-1', tenantId: 't1', targets: [{ webhookId: 'wh-a', status: DeliveryStatus.Pending }] },
+      {
+        _id: 'ev-2',
+        tenantId: 't1',
+        targets: [
+          { webhookId: 'wh-b', status: DeliveryStatus.Pending },
+          { webhookId: 'wh-c', status: DeliveryStatus.Delivered },
+        ],
+      },
+    ]);
+    await useCase.execute([log(), log({ eventId: 'ev-2', webhookId: 'wh-b' })]);
+    expect(events.findTargets).toHaveBeenCalledWith(['ev-1', 'ev-2']);
+    expect(events.setStatuses).toHaveBeenCalledWith([
+      {
+        eventId: 'ev-2',
+        status: EventStatus.Delivered,
+        targets: [
+          { webhookId: 'wh-b', status: DeliveryStatus.Delivered },
+          { webhookId: 'wh-c', status: DeliveryStatus.Delivered },
+        ],
+      },
+    ]);
   });
 
   describe('scheduler wake-up', () => {

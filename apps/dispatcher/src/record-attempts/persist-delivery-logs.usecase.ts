@@ -59,6 +59,14 @@ export class PersistDeliveryLogsUseCase {
       const status = statuses.get(deliveryIdOf(eventId, webhookId));
       if (status) moved.set(eventId, (moved.get(eventId) ?? new Map()).set(webhookId, status));
     }
+    // Most events have one target: their roll-up needs no read, unless a write finds otherwise.
+    const single = [...moved].filter(([, targets]) => targets.size === 1);
+    const blind = single.map(([eventId, targets]) => {
+      const [[webhookId, status]] = targets;
+      return { eventId, webhookId, status };
+    });
+    if (await this.events.setSingleTargetStatuses(blind)) for (const { eventId } of blind) moved.delete(eventId);
+    if (moved.size === 0) return;
     const events = await this.events.findTargets([...moved.keys()]);
     const updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[] = [];
     for (const event of events.filter(({ targets }) => targets)) {

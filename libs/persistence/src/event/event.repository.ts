@@ -70,6 +70,34 @@ export class EventRepository {
   }
 
   /**
+   * The roll-up of events with one target, without reading them first: each write applies only while the
+   * event still has exactly that one target and its state differs, and sets the status that target alone
+   * gives. Answers whether every write applied; when one did not (the event has other targets, or nothing
+   * moved), the caller rolls these events up from a read, which finds the applied ones already current.
+   */
+  async setSingleTargetStatuses(
+    moves: { eventId: string; webhookId: string; status: DeliveryStatus }[],
+  ): Promise<boolean> {
+    if (moves.length === 0) return true;
+    const now = new Date();
+    const result = await this.events.bulkWrite(
+      moves.map(({ eventId, webhookId, status }) => ({
+        updateOne: {
+          filter: {
+            _id: eventId,
+            targets: { $size: 1 },
+            'targets.webhookId': webhookId,
+            'targets.status': { $ne: status },
+          },
+          update: { $set: { status: rollUpEventStatus([status]), targets: [{ webhookId, status }], updatedAt: now } },
+        },
+      })),
+      { ordered: false },
+    );
+    return result.matchedCount === moves.length;
+  }
+
+  /**
    * Sets one webhook's target state on events and rolls their status up again (a deleted webhook's
    * deliveries ending). A log writer rolling up the same event at that moment may overwrite it (FerretDB
    * rewrites whole documents); its next attempt's roll-up then sets it right.
