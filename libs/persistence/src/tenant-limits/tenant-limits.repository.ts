@@ -37,7 +37,7 @@ export class TenantLimitsRepository {
   }
 }
 
-/** A field never set reads as null (FerretDB 1.x leaves `$setOnInsert` fields out of an upserted document). */
+/** A field never set reads as null (FerretDB 1.x leaves a `$setOnInsert` field whose value is null out of the document). */
 function limitsOf({ ingestPerMinute, otherPerMinute }: Partial<TenantLimits>): TenantLimits {
   return { ingestPerMinute: ingestPerMinute ?? null, otherPerMinute: otherPerMinute ?? null };
 }
