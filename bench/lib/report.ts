@@ -254,6 +254,13 @@ function workTable(report: BenchReport): string[] {
         `${fixed(work.kafkaProduceRequests, 3)} | ${fixed(cpuMs, 2)} | ${fixed(infra.ferretdb ?? NaN, 2)} | ${fixed(infra.kafka ?? NaN, 2)} |`,
     ),
     '',
+    '| work per delivery, by collection | MongoDB commands | documents written |',
+    '|---|---|---|',
+    ...rows.map(
+      ({ what, work }) =>
+        `| ${what} | ${tally(work.mongoCommandsByCollection ?? {})} | ${tally(work.documentsWrittenByCollection ?? {})} |`,
+    ),
+    '',
   ];
 }
 

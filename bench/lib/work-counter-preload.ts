@@ -17,9 +17,19 @@ export interface WorkCounts {
   mongoWrites: Record<string, number>;
   /** Requests sent by kafkajs producers and consumers, by API name (Produce, Fetch, OffsetCommit, ...). */
   kafkaRequests: Record<string, number>;
+  /** MongoDB commands by command and collection ("find deliveries"). */
+  mongoCommandsByCollection: Record<string, number>;
+  /** Documents written by command and collection ("update events"). */
+  mongoWritesByCollection: Record<string, number>;
 }
 
-const counts: WorkCounts = { mongoCommands: {}, mongoWrites: {}, kafkaRequests: {} };
+const counts: WorkCounts = {
+  mongoCommands: {},
+  mongoWrites: {},
+  kafkaRequests: {},
+  mongoCommandsByCollection: {},
+  mongoWritesByCollection: {},
+};
 
 function add(tally: Record<string, number>, key: string, by = 1): void {
   tally[key] = (tally[key] ?? 0) + by;
@@ -39,8 +49,14 @@ function countCommands(client: MongoClient): void {
   (client as unknown as { monitorCommands: boolean }).monitorCommands = true;
   client.on('commandStarted', ({ commandName, command }) => {
     add(counts.mongoCommands, commandName);
+    // The command's own field names its collection ({ find: 'deliveries', ... }).
+    const target = `${commandName} ${typeof command[commandName] === 'string' ? command[commandName] : ''}`.trim();
+    add(counts.mongoCommandsByCollection, target);
     const written = documentsWritten(commandName, command);
-    if (written > 0) add(counts.mongoWrites, commandName, written);
+    if (written > 0) {
+      add(counts.mongoWrites, commandName, written);
+      add(counts.mongoWritesByCollection, target, written);
+    }
   });
 }
 

@@ -12,6 +12,9 @@ export interface WorkPerDelivery {
   kafkaProduceRequests: number;
   /** Every kafkajs request (producers and consumers), by API name. */
   kafkaRequestsByApi: Record<string, number>;
+  /** MongoDB commands and documents written by command and collection ("update events"). */
+  mongoCommandsByCollection: Record<string, number>;
+  documentsWrittenByCollection: Record<string, number>;
 }
 
 let preloadFile: string | undefined;
@@ -39,11 +42,18 @@ export function workCounterArgs(): string[] {
 
 /** The counts of some instrumented processes, summed. */
 export async function scrapeWorkCounts(ports: number[]): Promise<WorkCounts> {
-  const total: WorkCounts = { mongoCommands: {}, mongoWrites: {}, kafkaRequests: {} };
+  const keys = [
+    'mongoCommands',
+    'mongoWrites',
+    'kafkaRequests',
+    'mongoCommandsByCollection',
+    'mongoWritesByCollection',
+  ] as const;
+  const total = Object.fromEntries(keys.map((key) => [key, {}])) as unknown as WorkCounts;
   for (const port of ports) {
     const counts = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as WorkCounts;
-    for (const key of ['mongoCommands', 'mongoWrites', 'kafkaRequests'] as const) {
-      for (const [name, value] of Object.entries(counts[key])) total[key][name] = (total[key][name] ?? 0) + value;
+    for (const key of keys) {
+      for (const [name, value] of Object.entries(counts[key] ?? {})) total[key][name] = (total[key][name] ?? 0) + value;
     }
   }
   return total;
@@ -52,8 +62,8 @@ export async function scrapeWorkCounts(ports: number[]): Promise<WorkCounts> {
 export function workPerDelivery(before: WorkCounts, after: WorkCounts, deliveries: number): WorkPerDelivery {
   const perDelivery = (key: keyof WorkCounts) =>
     Object.fromEntries(
-      Object.entries(after[key])
-        .map(([name, value]) => [name, (value - (before[key][name] ?? 0)) / deliveries] as const)
+      Object.entries(after[key] ?? {})
+        .map(([name, value]) => [name, (value - (before[key]?.[name] ?? 0)) / deliveries] as const)
         .filter(([, value]) => value > 0)
         .sort(([, a], [, b]) => b - a),
     );
@@ -66,5 +76,7 @@ export function workPerDelivery(before: WorkCounts, after: WorkCounts, deliverie
     documentsWritten: sum(perDelivery('mongoWrites')),
     kafkaProduceRequests: kafkaRequestsByApi.Produce ?? 0,
     kafkaRequestsByApi,
+    mongoCommandsByCollection: perDelivery('mongoCommandsByCollection'),
+    documentsWrittenByCollection: perDelivery('mongoWritesByCollection'),
   };
 }
