@@ -9,6 +9,7 @@ import {
   RetryJobRepository,
   WebhookRepository,
 } from '@app/persistence';
+import { RecentHealthWrites } from './recent-health-writes';
 
 export interface WebhookEffect {
   tenantId: string;
@@ -38,6 +39,7 @@ const FLUSH_BATCH = 1_000;
 export class AttemptRecorder {
   private readonly logger = new Logger(AttemptRecorder.name);
   private readonly finished = new CoalescingQueue<FinishedAttempt>(FLUSH_BATCH, (batch) => this.flush(batch));
+  private readonly healthWrites = new RecentHealthWrites();
 
   constructor(
     private readonly producer: KafkaProducer,
@@ -77,8 +79,8 @@ export class AttemptRecorder {
   }
 
   /**
-   * One statement per webhook per flush, all in one bulk write: disabling wins, otherwise the newest
-   * outcome counts. Two writes to the same document at once could also lose one on backends without
+   * One statement per webhook per flush, all in one bulk write, and none for an outcome this process
+   * wrote lately (RecentHealthWrites): disabling wins, otherwise the newest outcome counts. Two writes to the same document at once could also lose one on backends without
    * document-level atomicity (FerretDB/SQLite).
    */
   private async applyEffects(effects: WebhookEffect[]): Promise<void> {
@@ -88,9 +90,9 @@ export class AttemptRecorder {
       if (!earlier || (!earlier.disableReason && (effect.disableReason || effect.at >= earlier.at)))
         perWebhook.set(effect.webhookId, effect);
     }
-    await this.webhooks.applyHealth(
-      [...perWebhook.values()].map((effect) => ({ ...effect, tenantId: asTenantId(effect.tenantId) })),
-    );
+    const worth = this.healthWrites.worthWriting([...perWebhook.values()]);
+    await this.webhooks.applyHealth(worth.map((effect) => ({ ...effect, tenantId: asTenantId(effect.tenantId) })));
+    this.healthWrites.wrote(worth);
   }
 }
 
