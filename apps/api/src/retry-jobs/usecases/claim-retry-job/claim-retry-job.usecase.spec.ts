@@ -72,41 +72,41 @@ describe('ClaimRetryJobUseCase', () => {
   });
 
   it.each([
-    ['no slot is held', [], `0:${TENANT}`],
-    ['slot 0 runs a job', [{ slot: 0, jobId: 'a', status: RetryJobStatus.Running }], `1:${TENANT}`],
+    [`0:${TENANT}`, 'no slot is held', []],
+    [`1:${TENANT}`, 'slot 0 runs a job', [{ slot: 0, jobId: 'a', status: RetryJobStatus.Running }]],
     [
+      `0:${TENANT}`,
       'slot 0 holds a job that completed (a crash before its release)',
       [
         { slot: 0, jobId: 'a', status: RetryJobStatus.Completed },
         { slot: 1, jobId: 'b', status: RetryJobStatus.Running },
       ],
-      `0:${TENANT}`,
     ],
     [
+      `0:${TENANT}`,
       'slot 0 holds a cancelled job',
       [
         { slot: 0, jobId: 'a', status: RetryJobStatus.Cancelled },
         { slot: 1, jobId: 'b', status: RetryJobStatus.Running },
       ],
-      `0:${TENANT}`,
     ],
     [
+      `1:${TENANT}`,
       'slot 1 holds a job that no longer exists (purged)',
       [
         { slot: 0, jobId: 'a', status: RetryJobStatus.Running },
         { slot: 1, jobId: 'gone' },
       ],
-      `1:${TENANT}`,
     ],
     [
+      `1:${TENANT}`,
       'slot 1 holds a job still queued a lease after the slot was taken (a crash before it started)',
       [
         { slot: 0, jobId: 'a', status: RetryJobStatus.Running },
         { slot: 1, jobId: 'b', status: RetryJobStatus.Queued, ageMs: LEASE_MS + 1_000 },
       ],
-      `1:${TENANT}`,
     ],
-  ])('starts a queued job when %s, in slot %s', async (_label, held, slotId) => {
+  ])('starts a queued job in slot %s when %s', async (slotId, _label, held) => {
     const { useCase, jobs } = setUp(held);
     const claimed = await useCase.execute(job(RetryJobStatus.Queued), 'runner-a');
     expect(claimed).toMatchObject({ status: RetryJobStatus.Running, slotId, owner: 'runner-a' });
