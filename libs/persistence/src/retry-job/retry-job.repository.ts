@@ -59,6 +59,7 @@ export class RetryJobRepository {
   /**
    * Jobs a runner may take, oldest first: queued ones, and running ones whose owner stopped renewing.
    * Across tenants (the runners serve them all); each job's own tenantId scopes what its walk reads.
+   * FerretDB scans retry_jobs for it (kept small by RETENTION_RETRY_JOBS), every third of a lease per API process.
    */
   async findRunnable(now: Date, limit: number): Promise<RetryJobDocument[]> {
     return this.jobs
