@@ -26,9 +26,9 @@ function fakeModel(stored: string[], answer: Answer = 'every duplicate') {
     throw { code: 11000, writeErrors, insertedCount };
   });
   const find = jest.fn((filter: { _id: { $in: string[] } }) => ({
-    lean: () => ({ exec: async () => filter._id.$in.filter((id) => ids.has(id)).map((_id) => ({ _id })) }),
+    toArray: async () => filter._id.$in.filter((id) => ids.has(id)).map((_id) => ({ _id })),
   }));
-  return { model: { collection: { insertMany }, find } as unknown as Model<Doc>, insertMany, find, ids };
+  return { model: { collection: { insertMany, find } } as unknown as Model<Doc>, insertMany, find, ids };
 }
 
 const docs = (...ids: string[]): Doc[] => ids.map((_id) => ({ _id }));

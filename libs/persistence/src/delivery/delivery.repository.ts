@@ -129,7 +129,8 @@ export class DeliveryRepository {
         return { updateOne: { filter: { _id: id }, update } };
       },
     );
-    if (operations.length > 0) await this.deliveries.bulkWrite(operations, { ordered: false });
+    // Through the driver: mongoose's casting of each statement cost more dispatcher CPU than the write.
+    if (operations.length > 0) await this.deliveries.collection.bulkWrite(operations as never[], { ordered: false });
     return statuses;
   }
 

@@ -58,13 +58,13 @@ export class EventRepository {
   async setStatuses(updates: { eventId: string; status: EventStatus; targets?: EventTarget[] }[]): Promise<void> {
     if (updates.length === 0) return;
     const now = new Date();
-    await this.events.bulkWrite(
+    await this.events.collection.bulkWrite(
       updates.map(({ eventId, status, targets }) => ({
         updateOne: {
           filter: { _id: eventId },
           update: { $set: { status, ...(targets ? { targets } : {}), updatedAt: now } },
         },
-      })),
+      })) as never[],
       { ordered: false },
     );
   }
@@ -80,7 +80,7 @@ export class EventRepository {
   ): Promise<boolean> {
     if (moves.length === 0) return true;
     const now = new Date();
-    const result = await this.events.bulkWrite(
+    const result = await this.events.collection.bulkWrite(
       moves.map(({ eventId, webhookId, status }) => ({
         updateOne: {
           filter: {
@@ -91,7 +91,7 @@ export class EventRepository {
           },
           update: { $set: { status: rollUpEventStatus([status]), targets: [{ webhookId, status }], updatedAt: now } },
         },
-      })),
+      })) as never[],
       { ordered: false },
     );
     return result.matchedCount === moves.length;
