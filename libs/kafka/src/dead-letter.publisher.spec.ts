@@ -6,7 +6,9 @@ import { KafkaProducer, OutgoingMessage } from './kafka-producer';
 
 const publishedBy = async (value: Buffer): Promise<DeadLetterV1> => {
   const sent: OutgoingMessage[] = [];
-  const producer = { send: async (message: OutgoingMessage) => void sent.push(message) } as unknown as KafkaProducer;
+  const producer = Object.assign(Object.create(KafkaProducer.prototype) as KafkaProducer, {
+    sendAll: async (messages: OutgoingMessage[]) => void sent.push(...messages),
+  });
   const message = { key: Buffer.from('event-1'), value, offset: '42' } as KafkaMessage;
   await new DeadLetterPublisher(producer).publish(KafkaTopic.DeliveryCommands, 3, message, 'value is not JSON');
   expect(sent).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
-import { DEAD_LETTER_MAX_VALUE_BYTES, deadLetterIdOf, DeadLetterV1, KafkaTopic } from '@app/contracts';
+import { DEAD_LETTER_MAX_VALUE_BYTES, DeadLetterContract, DeadLetterV1 } from '@app/contracts';
 import { KafkaProducer } from './kafka-producer';
 
 /** Sends a message that cannot be processed to the dead-letter topic, with the reason and its original bytes. */
@@ -25,10 +25,6 @@ export class DeadLetterPublisher {
       ...(truncated ? { valueTruncated: true as const, valueBytes: value.length } : {}),
     };
     this.logger.warn({ sourceTopic, partition, offset: message.offset, reason }, 'Message dead-lettered');
-    await this.producer.send({
-      topic: KafkaTopic.DeadLetter,
-      key: deadLetterIdOf(deadLetter),
-      value: JSON.stringify(deadLetter),
-    });
+    await this.producer.publish(DeadLetterContract, [deadLetter]);
   }
 }

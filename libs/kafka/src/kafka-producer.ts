@@ -3,8 +3,10 @@ import { ClientKafka } from '@nestjs/microservices';
 import { CompressionTypes, IHeaders, Message, Producer } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import { CoalescingQueue } from '@app/common';
-import { KafkaTopic } from '@app/contracts';
+import { KafkaTopic, TopicContract } from '@app/contracts';
+import { isTracingEnabled } from '@app/observability';
 import { produceFailed, produceSucceeded } from './kafka-producer-metrics';
+import { sendInSpan } from './message-tracing';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
@@ -52,7 +54,25 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     await this.client.close();
   }
 
+  /**
+   * Publishes values to the contract's topic, keyed and serialised by the contract. Each value is checked
+   * against the contract first, in its serialised form, so nothing a consumer would dead-letter is sent:
+   * one invalid value refuses the whole call (InvalidOutgoingMessageError) and sends none of them.
+   */
+  async publish<T>(contract: TopicContract<T>, values: T[], headers?: IHeaders): Promise<void> {
+    const messages = values.map((value): OutgoingMessage => {
+      const serialized = contract.serialize(value);
+      const parsed = contract.parse(Buffer.from(serialized));
+      if (!parsed.ok) throw new InvalidOutgoingMessageError(contract.topic, parsed.reason);
+      return { topic: contract.topic, key: contract.keyOf(value), value: serialized, ...(headers ? { headers } : {}) };
+    });
+    await this.sendAll(messages);
+  }
+
+  /** Sends bytes as they are, unchecked: for replaying original messages (dead letters); publish otherwise. */
   send(message: OutgoingMessage): Promise<void> {
+    // Traced: in a producer span whose trace context goes into the message's headers.
+    if (isTracingEnabled()) return sendInSpan(message, (traced) => this.outgoing.push(traced));
     return this.outgoing.push(message);
   }
 
@@ -99,6 +119,14 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     this.producer = producer;
     this.retired = false;
     this.logger.log('Replaced the Kafka producer after a failed send');
+  }
+}
+
+/** A value that breaks its topic's contract, refused before it reaches Kafka. */
+export class InvalidOutgoingMessageError extends Error {
+  constructor(topic: KafkaTopic, reason: string) {
+    super(`Refused to publish to ${topic}: ${reason}`);
+    this.name = 'InvalidOutgoingMessageError';
   }
 }
 

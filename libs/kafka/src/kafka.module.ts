@@ -3,6 +3,7 @@ import { ClientKafka } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig } from '@app/config';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DeliveryCommandPublisher } from './delivery-command.publisher';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { kafkaClientConfig } from './kafka-options';
 import { KAFKA_CLIENT, KafkaProducer } from './kafka-producer';
@@ -27,7 +28,8 @@ import { TopicProvisioner } from './topic-provisioner';
     TopicProvisioner,
     KafkaHealthIndicator,
     DeadLetterPublisher,
+    DeliveryCommandPublisher,
   ],
-  exports: [KafkaProducer, TopicProvisioner, KafkaHealthIndicator, DeadLetterPublisher],
+  exports: [KafkaProducer, TopicProvisioner, KafkaHealthIndicator, DeadLetterPublisher, DeliveryCommandPublisher],
 })
 export class KafkaModule {}

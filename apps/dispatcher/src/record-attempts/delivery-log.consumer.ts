@@ -5,7 +5,7 @@ import { ConsumerGroup, DeliveryLogV1, TOPIC_OF_GROUP } from '@app/contracts';
 import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
 import { untilAvailable } from '@app/common';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
-import { parseDeliveryLog } from './parse-delivery-log';
+import { parseDeliveryLog } from '@app/contracts';
 import { PersistDeliveryLogsUseCase } from './persist-delivery-logs.usecase';
 
 /** Log events persisted per round of writes. */

@@ -1,4 +1,5 @@
-import { DeliveryLogV1 } from '@app/contracts';
+import { DeliveryLogV1 } from '../messages/delivery-log.v1';
+import { ParseResult } from './parse-message';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -6,9 +7,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Checks a delivery-log message enough to store it safely. The dispatcher is its only producer, so this
  * guards against corruption and foreign writers, not against a second schema.
  */
-export function parseDeliveryLog(
-  raw: Buffer | null,
-): { ok: true; value: DeliveryLogV1 } | { ok: false; reason: string } {
+export function parseDeliveryLog(raw: Buffer | null): ParseResult<DeliveryLogV1> {
   let log: DeliveryLogV1;
   try {
     log = JSON.parse(raw?.toString('utf8') ?? '') as DeliveryLogV1;
