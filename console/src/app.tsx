@@ -6,8 +6,11 @@ import { GlobalErrors } from './components/global-errors';
 import { ActivityPage } from './pages/activity-page';
 import { BulkRetryPage } from './pages/bulk-retry-page';
 import { EventPage } from './pages/event-page';
+import { EditWebhookPage } from './pages/edit-webhook-page';
 import { EventsPage } from './pages/events-page';
+import { NewWebhookPage } from './pages/new-webhook-page';
 import { RetryJobPage } from './pages/retry-job-page';
+import { RetryJobsPage } from './pages/retry-jobs-page';
 import { SignInPage } from './pages/sign-in-page';
 import { WebhooksPage } from './pages/webhooks-page';
 import { href, type Route, useRoute } from './router';
@@ -16,6 +19,7 @@ const NAV = [
   { path: '/events', label: 'Events' },
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/bulk-retry', label: 'Bulk retry' },
+  { path: '/retry-jobs', label: 'Bulk jobs' },
   { path: '/activity', label: 'Activity' },
 ];
 
@@ -73,14 +77,7 @@ function SignedIn({ route, focusContent, onSignOut }: { route: Route; focusConte
           <ul>
             {NAV.map((item) => (
               <li key={item.path}>
-                <a
-                  href={href(item.path)}
-                  aria-current={
-                    section === item.path || (item.path === '/bulk-retry' && section === '/retry-jobs')
-                      ? 'page'
-                      : undefined
-                  }
-                >
+                <a href={href(item.path)} aria-current={section === item.path ? 'page' : undefined}>
                   {item.label}
                 </a>
               </li>
@@ -109,9 +106,12 @@ function Page({ route }: { route: Route }) {
   }
   if (section === 'events' && id) return <EventPage key={id} eventId={id} />;
   if (section === 'events') return <EventsPage key={route.query.toString()} route={route} />;
-  if (section === 'webhooks') return <WebhooksPage />;
+  if (section === 'webhooks' && id === 'new') return <NewWebhookPage />;
+  if (section === 'webhooks' && id) return <EditWebhookPage key={id} webhookId={id} />;
+  if (section === 'webhooks') return <WebhooksPage key={route.query.toString()} deleted={route.query.get('deleted')} />;
   if (section === 'bulk-retry') return <BulkRetryPage />;
   if (section === 'retry-jobs' && id) return <RetryJobPage key={id} jobId={id} />;
+  if (section === 'retry-jobs') return <RetryJobsPage />;
   if (section === 'activity') return <ActivityPage />;
   return (
     <>

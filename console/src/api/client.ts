@@ -21,7 +21,7 @@ export function onUnauthorized(listener: Listener): () => void {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   /** Checks a token before it is stored (sign-in); otherwise the stored one is used. */

@@ -79,6 +79,20 @@ export interface Webhook {
   updatedAt: string;
 }
 
+/** POST /v1/webhooks answers the webhook with its signing secret: the only time the API shows it. */
+export interface CreatedWebhook extends Webhook {
+  secret: string;
+}
+
+/** The fields POST /v1/webhooks takes, and PATCH /v1/webhooks/{id} takes any of. */
+export interface WebhookInput {
+  url: string;
+  description: string;
+  eventTypes: string[];
+  active: boolean;
+  fifo: boolean;
+}
+
 export interface RotatedSecret {
   webhookId: string;
   secret: string;

@@ -1,10 +1,13 @@
 import { api } from '../api/client';
 import type { RetryJob, RetryJobStatus } from '../api/types';
-import { ErrorMessage, Loading, StaleNotice } from '../components/messages';
+import { ErrorMessage, Loading, StaleNotice, StatusMessage } from '../components/messages';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
+import { useAction } from '../hooks/use-action';
 import { useResource } from '../hooks/use-resource';
 import { href } from '../router';
+import { cancelRetryJob, isCancellable } from './cancel-retry-job';
+import { describeFilter } from './retry-jobs-page';
 
 const POLL_MS = 2_000;
 
@@ -19,10 +22,19 @@ const STATUS_NOTES: Record<RetryJobStatus, string> = {
 /** Progress of a bulk retry: events matched and queued, then the attempts' outcomes as they arrive. */
 export function RetryJobPage({ jobId }: { jobId: string }) {
   const job = useResource(jobId, () => api<RetryJob>(`/v1/webhooks/retry-jobs/${encodeURIComponent(jobId)}`), POLL_MS);
+  const [action, perform] = useAction();
+  const cancel = () =>
+    perform(async () => {
+      try {
+        return await cancelRetryJob(jobId);
+      } finally {
+        await job.reload();
+      }
+    });
   return (
     <>
       <p>
-        <a href={href('/bulk-retry')}>← New bulk retry</a>
+        <a href={href('/retry-jobs')}>← Bulk retry jobs</a> · <a href={href('/bulk-retry')}>New bulk retry</a>
       </p>
       <h1>Bulk retry job</h1>
       {job.data === undefined && job.error && (
@@ -34,7 +46,13 @@ export function RetryJobPage({ jobId }: { jobId: string }) {
       {job.data && (
         <>
           <StaleNotice error={job.error} loadedAt={job.loadedAt} />
+          {action.message && <StatusMessage kind={action.message.kind}>{action.message.text}</StatusMessage>}
           <JobProgress job={job.data} />
+          {isCancellable(job.data.status) && (
+            <button type="button" disabled={action.busy} onClick={cancel}>
+              Cancel job
+            </button>
+          )}
         </>
       )}
     </>
@@ -42,7 +60,6 @@ export function RetryJobPage({ jobId }: { jobId: string }) {
 }
 
 function JobProgress({ job }: { job: RetryJob }) {
-  const filter = Object.entries(job.filter).filter(([, value]) => value !== undefined && value !== null);
   return (
     <section class="card" aria-live="polite">
       <p>
@@ -65,7 +82,7 @@ function JobProgress({ job }: { job: RetryJob }) {
         <dt>Failed attempts</dt>
         <dd>{job.failed}</dd>
         <dt>Filter</dt>
-        <dd>{filter.length ? filter.map(([key, value]) => `${key}=${String(value)}`).join(', ') : 'all events'}</dd>
+        <dd>{describeFilter(job)}</dd>
         <dt>Started</dt>
         <dd>
           <Time value={job.createdAt} />

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client';
 import type { EventSummary, Page, RotatedSecret, Webhook, WebhookSuccessRate } from '../api/types';
-import { CopyButton } from '../components/copy-button';
 import { ErrorMessage, Loading, StaleNotice, StatusMessage } from '../components/messages';
 import { currentCursor, firstPage, Pager, type PagerState } from '../components/pager';
+import { SigningSecret } from '../components/signing-secret';
 import { StatusBadge } from '../components/status-badge';
 import { Time } from '../components/time';
 import { useAction } from '../hooks/use-action';
@@ -16,8 +16,11 @@ interface WebhookRow extends Webhook {
   rate?: WebhookSuccessRate;
 }
 
-/** Webhooks with their 24 h success rate; enable, disable, send a test event, and rotate the signing secret. */
-export function WebhooksPage() {
+/**
+ * Webhooks with their 24 h success rate; enable, disable, send a test event, rotate the signing secret,
+ * and links to create and edit (and delete) them. `deleted` is the URL of a webhook just deleted.
+ */
+export function WebhooksPage({ deleted }: { deleted?: string | null }) {
   const [pager, setPager] = useState<PagerState>(firstPage);
   const cursor = currentCursor(pager);
   const webhooks = useResource(cursor ?? 'first', () => loadWebhooks(cursor), REFRESH_MS);
@@ -54,6 +57,12 @@ export function WebhooksPage() {
   return (
     <>
       <h1>Webhooks</h1>
+      <p>
+        <a class="button primary" href={href('/webhooks/new')}>
+          New webhook
+        </a>
+      </p>
+      {deleted && !action.message && <StatusMessage kind="ok">Deleted {deleted}</StatusMessage>}
       {action.message && (
         <StatusMessage kind={action.message.kind}>
           {action.message.text}
@@ -66,7 +75,7 @@ export function WebhooksPage() {
         </StatusMessage>
       )}
       {secret && (
-        <NewSecret
+        <RotatedSecretPanel
           secret={secret}
           onDismiss={() => {
             setSecret(undefined);
@@ -79,9 +88,7 @@ export function WebhooksPage() {
       )}
       {webhooks.data !== undefined && <StaleNotice error={webhooks.error} loadedAt={webhooks.loadedAt} />}
       {webhooks.data === undefined && !webhooks.error && <Loading what="webhooks" />}
-      {webhooks.data && webhooks.data.items.length === 0 && (
-        <p class="muted">No webhooks yet. Create one with POST /v1/webhooks (see /docs).</p>
-      )}
+      {webhooks.data && webhooks.data.items.length === 0 && <p class="muted">No webhooks yet.</p>}
       {webhooks.data && webhooks.data.items.length > 0 && (
         <>
           {webhooks.data.ratesError && (
@@ -123,6 +130,9 @@ export function WebhooksPage() {
                     </td>
                     <td data-label="Actions">
                       <div class="row-actions">
+                        <a class="button" href={href(`/webhooks/${webhook.webhookId}`)}>
+                          Edit<span class="visually-hidden"> {webhook.url}</span>
+                        </a>
                         <button
                           type="button"
                           disabled={action.busy}
@@ -212,26 +222,20 @@ function RotateConfirm({ busy, onConfirm, onCancel }: { busy: boolean; onConfirm
   );
 }
 
-function NewSecret({ secret, onDismiss }: { secret: RotatedSecret & { url: string }; onDismiss: () => void }) {
-  const panel = useRef<HTMLElement>(null);
-  useEffect(() => panel.current?.focus(), []);
+function RotatedSecretPanel({ secret, onDismiss }: { secret: RotatedSecret & { url: string }; onDismiss: () => void }) {
   return (
-    <section class="card secret" aria-labelledby="secret-heading" ref={panel} tabIndex={-1}>
-      <h2 id="secret-heading">New signing secret</h2>
-      <p>
-        For <span class="break">{secret.url}</span>. It is shown only this once: store it in the receiver now.
-      </p>
-      <p class="secret-value">
-        <code id="new-secret">{secret.secret}</code> <CopyButton text={secret.secret} label="Copy secret" />
-      </p>
+    <SigningSecret
+      heading="New signing secret"
+      url={secret.url}
+      secret={secret.secret}
+      dismissLabel="I stored it, hide the secret"
+      onDismiss={onDismiss}
+    >
       {secret.previousSecretExpiresAt && (
         <p class="muted">
           The previous secret keeps signing until <Time value={secret.previousSecretExpiresAt} />.
         </p>
       )}
-      <button type="button" onClick={onDismiss}>
-        I stored it, hide the secret
-      </button>
-    </section>
+    </SigningSecret>
   );
 }
