@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 import { AppProcess, freePort } from '../support/app-process';
 import { REPO_ROOT, testKafkaBrokers } from '../support/infra';
 import { respondWith, TestReceiver } from '../support/receiver';
@@ -94,9 +95,9 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     await context?.close();
   });
 
-  const signIn = async () => {
+  const signIn = async (as = token) => {
     await page.goto(`${baseUrl}/console/`);
-    await page.getByLabel('API token').fill(token);
+    await page.getByLabel('API token').fill(as);
     await page.getByLabel('API token').press('Enter');
     await expectVisible(page.getByRole('heading', { name: 'Events', level: 1 }));
   };
@@ -296,6 +297,156 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
       body: { message: 'webhookIds must be 1-100 comma-separated webhook UUIDs' },
     });
     expect((await call('/v1/stats/deliveries-per-minute', { token: 'whk_nope' })).status).toBe(401);
+  });
+
+  it('creates a webhook showing its secret once, edits, tests and deletes it, and cancels a bulk job', async () => {
+    // A tenant of its own, so the aggregates above stay this suite's first tenant's.
+    const ownTenant = `${tenantId}-manage`;
+    const ownToken = await issueTokenWithCli({ KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri }, ownTenant);
+    const asOwn = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      call(path, { ...init, token: ownToken });
+    const url = receiver.url('/managed');
+    await signIn(ownToken);
+
+    // 1. Create: the API's message for a bad URL, then the secret, shown once.
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await expectVisible(page.getByText('No webhooks yet.'));
+    await page.getByRole('link', { name: 'New webhook' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'New webhook', level: 1 }));
+    await page.getByLabel('Endpoint URL').fill('ftp://example.com/hook');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    await expectText(page.getByRole('alert'), 'url must be an absolute http(s) URL without credentials');
+    await page.getByLabel('Endpoint URL').fill(url);
+    await page.getByLabel('Event types').fill('invoice.paid, invoice.failed');
+    await page.getByLabel('Description').fill('Billing');
+    await screenshot(page, '13-webhook-new');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Signing secret' }));
+    const secret = (await page.locator('#new-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await expectText(page.locator('.secret'), 'It is shown only this once');
+    await page.getByRole('button', { name: 'Copy secret' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await screenshot(page, '14-webhook-created-secret');
+    const listed = await asOwn('/v1/webhooks');
+    expect(listed.body.data.items).toHaveLength(1);
+    const created = listed.body.data.items[0];
+    expect(created).toMatchObject({ url, eventTypes: ['invoice.paid', 'invoice.failed'], active: true, fifo: false });
+    expect(created).not.toHaveProperty('secret');
+    // A reload forgets it: the page shows an empty form, and nothing was created twice.
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: 'New webhook', level: 1 }));
+    await expectCount(page.locator('#new-secret'), 0);
+    expect(await page.getByLabel('Endpoint URL').inputValue()).toBe('');
+    expect((await page.content()).includes(secret)).toBe(false);
+    expect((await asOwn('/v1/webhooks')).body.data.items).toHaveLength(1);
+
+    // 2. Edit its event types and deactivate it, then reactivate it.
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    const row = page.getByRole('row').filter({ hasText: url });
+    await expectText(row, 'invoice.paid, invoice.failed');
+    await row.getByRole('link', { name: /^Edit/ }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Edit webhook', level: 1 }));
+    expect(await page.getByLabel('Event types').inputValue()).toBe('invoice.paid, invoice.failed');
+    await page.getByLabel('Event types').fill('invoice.paid order.created');
+    await page.getByLabel('Active').uncheck();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('status'), 'Saved event types, active.');
+    await expectText(page.locator('main'), 'disabled');
+    expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).body.data).toMatchObject({
+      eventTypes: ['invoice.paid', 'order.created'],
+      active: false,
+      description: 'Billing',
+    });
+    await screenshot(page, '15-webhook-edited');
+    await page.getByLabel('Active').check();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('status'), 'Saved active.');
+    expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).body.data.active).toBe(true);
+
+    // 3. A test event reaches the receiver, signed with the secret the page showed.
+    await page.getByRole('link', { name: '← Webhooks' }).click();
+    await row.getByRole('button', { name: /^Send test event/ }).click();
+    const sent = page.getByRole('status').filter({ hasText: `Sent a test event to ${url}` });
+    await expectVisible(sent);
+    const [request] = await waitFor(
+      'the test event at the receiver',
+      () => receiver.received('/managed')[0] && receiver.received('/managed'),
+    );
+    expect(new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).toMatchObject({
+      type: 'webhook.test',
+    });
+    await screenshot(page, '16-webhook-test-sent');
+    await sent.getByRole('link', { name: 'Follow its delivery' }).click();
+    await expectText(page.getByRole('heading', { level: 1 }), 'delivered', 15_000);
+
+    // 4. Bulk jobs: one started here (it completes), and one another API process is walking (seeded with a
+    // lease an hour long, so no runner here takes it over), which the operator cancels.
+    const walking = randomUUID();
+    const now = new Date();
+    await db.connection.collection('retry_jobs').insertOne({
+      _id: walking as never,
+      tenantId: ownTenant,
+      requestedBy: 'another operator',
+      filter: { type: 'invoice.paid' },
+      status: 'running',
+      matched: 40_000,
+      queued: 1_500,
+      delivered: 0,
+      failed: 0,
+      error: null,
+      owner: 'another-api-process',
+      leaseUntil: new Date(now.getTime() + 3_600_000),
+      slotId: null,
+      cursor: null,
+      createdAt: new Date(now.getTime() - 60_000),
+      updatedAt: now,
+    });
+    await page.getByRole('link', { name: 'Bulk retry', exact: true }).click();
+    await page.getByLabel('Webhook').selectOption(created.webhookId);
+    await page.getByLabel('Event status').selectOption('delivered');
+    await page.getByRole('button', { name: 'Start bulk retry' }).click();
+    await expectVisible(page.getByText('Queued 1 of 1 matching events'), 20_000);
+    const finished = page.url().split('/').pop() ?? '';
+    await waitFor('the bulk retry at the receiver', () => receiver.received('/managed').length === 2);
+
+    await page.getByRole('link', { name: 'Bulk jobs', exact: true }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Bulk retry jobs', level: 1 }));
+    const finishedRow = page.getByRole('row').filter({ hasText: finished });
+    const walkingRow = page.getByRole('row').filter({ hasText: walking });
+    await expectText(finishedRow, 'completed');
+    await expectText(finishedRow, '1 / 1');
+    await expectCount(finishedRow.getByRole('button', { name: /^Cancel/ }), 0);
+    await expectText(walkingRow, 'running');
+    await expectText(walkingRow, '1500 / 40000');
+    await expectText(walkingRow, 'type=invoice.paid');
+    await screenshot(page, '17-bulk-jobs');
+    await walkingRow.getByRole('button', { name: /^Cancel/ }).click();
+    await expectText(page.getByRole('status'), `Cancelled job ${walking}: 1500 of 40000 events were queued`);
+    await expectText(walkingRow, 'cancelled');
+    await expectCount(walkingRow.getByRole('button', { name: /^Cancel/ }), 0);
+    expect((await asOwn(`/v1/webhooks/retry-jobs/${walking}`)).body.data.status).toBe('cancelled');
+    await screenshot(page, '18-bulk-job-cancelled');
+
+    // 5. Delete, after a confirmation; its event stays readable.
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await row.getByRole('link', { name: /^Edit/ }).click();
+    await page.getByRole('button', { name: 'Delete webhook' }).click();
+    await expectVisible(page.getByRole('group', { name: 'Confirm deletion' }));
+    await screenshot(page, '19-webhook-delete-confirm');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete webhook' }).click();
+    await page.getByRole('button', { name: 'Delete now' }).click();
+    await expectText(page.getByRole('status'), `Deleted ${url}`);
+    await expectVisible(page.getByText('No webhooks yet.'));
+    expect(await asOwn(`/v1/webhooks/${created.webhookId}`)).toEqual({
+      status: 404,
+      body: { message: 'Webhook not found' },
+    });
+    await screenshot(page, '20-webhook-deleted');
+    // The refused create's 400 is the one failed request Chromium reports; the page showed it (above).
+    expect(problems.filter((problem) => !problem.includes('status of 400'))).toEqual([]);
   });
 
   it('answers /console with the page under a strict content security policy, and unknown files with 404', async () => {
