@@ -154,6 +154,11 @@ describe(`Bulk retry jobs and slots (${testDbEngine()})`, () => {
 
     const runnable = (await jobs.findRunnable(new Date(), 1_000)).filter((job) => job.tenantId === tenant);
     expect(runnable.map((job) => job._id)).toEqual([orphaned._id, queued._id]);
+    // What a runner leaves out: tenants whose slots it found full, jobs it already looked at.
+    const skipped = await jobs.findRunnable(new Date(), 1_000, { tenantIds: [tenant], jobIds: [] });
+    expect(skipped.filter((job) => job.tenantId === tenant)).toEqual([]);
+    const rest = await jobs.findRunnable(new Date(), 1_000, { tenantIds: [], jobIds: [orphaned._id] });
+    expect(rest.filter((job) => job.tenantId === tenant).map((job) => job._id)).toEqual([queued._id]);
   });
 
   it('lists a tenant’s jobs newest first, page by page', async () => {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { RetryJobDocument, RetryJobRepository } from '@app/persistence';
+import { RetryJobDocument, RetryJobRepository, RetryJobStatus } from '@app/persistence';
 import { ClaimRetryJobUseCase } from './usecases/claim-retry-job/claim-retry-job.usecase';
 import { RunBulkRetryUseCase } from './usecases/run-bulk-retry/run-bulk-retry.usecase';
 
-/** Runnable jobs looked at per round; the rest wait for the next one. */
+/** Runnable jobs read per query, and queries per round; what is left waits for the next round. */
 const ROUND_SIZE = 50;
+const BATCHES_PER_ROUND = 10;
 
 /**
  * Runs bulk retry jobs in the background of every API process. A job is held under a lease in MongoDB,
@@ -62,16 +63,30 @@ export class BulkRetryRunner implements OnApplicationBootstrap, BeforeApplicatio
       .finally(() => (this.round = undefined));
   }
 
+  /**
+   * Batch after batch, oldest first, leaving out tenants found full in this round: a tenant with many jobs
+   * waiting does not hide other tenants' jobs (or jobs to resume) behind it.
+   */
   private async takeRunnable(): Promise<void> {
-    const runnable = await this.jobs.findRunnable(new Date(), ROUND_SIZE);
     const full = new Set<string>();
-    for (const job of runnable) {
-      if (this.stopping) return;
-      if (this.running.has(job._id) || full.has(job.tenantId)) continue;
-      const claimed = await this.claim.execute(job, this.owner);
-      if (claimed) this.launch(claimed);
-      // Not taken: its tenant's slots are busy (or another runner was first); its later jobs wait too.
-      else full.add(job.tenantId);
+    const seen = new Set<string>();
+    for (let batch = 0; batch < BATCHES_PER_ROUND; batch += 1) {
+      const runnable = await this.jobs.findRunnable(new Date(), ROUND_SIZE, {
+        tenantIds: [...full],
+        jobIds: [...seen],
+      });
+      for (const job of runnable) {
+        if (this.stopping) return;
+        seen.add(job._id);
+        const queued = job.status === RetryJobStatus.Queued;
+        if (this.running.has(job._id) || (queued && full.has(job.tenantId))) continue;
+        const claimed = await this.claim.execute(job, this.owner);
+        if (claimed) this.launch(claimed);
+        // Not started: its tenant's slots are busy (or another runner was first); its later jobs wait too.
+        // A job being resumed keeps the slot it holds, so it never waits for one.
+        else if (queued) full.add(job.tenantId);
+      }
+      if (runnable.length < ROUND_SIZE) return;
     }
   }
 

@@ -57,13 +57,23 @@ export class RetryJobRepository {
   }
 
   /**
-   * Jobs a runner may take, oldest first: queued ones, and running ones whose owner stopped renewing.
+   * Jobs a runner may take, oldest first: queued ones, and running ones whose owner stopped renewing;
+   * `skip` leaves out tenants whose slots are full and jobs already looked at in this round.
    * Across tenants (the runners serve them all); each job's own tenantId scopes what its walk reads.
    * FerretDB scans retry_jobs for it (kept small by RETENTION_RETRY_JOBS), every third of a lease per API process.
    */
-  async findRunnable(now: Date, limit: number): Promise<RetryJobDocument[]> {
+  async findRunnable(
+    now: Date,
+    limit: number,
+    skip: { tenantIds: string[]; jobIds: string[] } = { tenantIds: [], jobIds: [] },
+  ): Promise<RetryJobDocument[]> {
     return this.jobs
-      .find({ status: { $in: RUNNABLE_RETRY_JOB_STATUSES }, leaseUntil: { $lt: now } })
+      .find({
+        status: { $in: RUNNABLE_RETRY_JOB_STATUSES },
+        leaseUntil: { $lt: now },
+        ...(skip.tenantIds.length > 0 ? { tenantId: { $nin: skip.tenantIds } } : {}),
+        ...(skip.jobIds.length > 0 ? { _id: { $nin: skip.jobIds } } : {}),
+      })
       .sort({ createdAt: 1, _id: 1 })
       .limit(limit)
       .lean<RetryJobDocument[]>()
