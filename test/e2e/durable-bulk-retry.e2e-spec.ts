@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { KafkaTopic } from '@app/contracts';
 import { CommandReader, ReadCommand } from '../api/support/command-reader';
 import { issueTokenWithCli } from '../console/support/issue-token';
-import { AppProcess } from '../support/app-process';
+import { AppProcess, freePort } from '../support/app-process';
 import { testKafkaBrokers } from '../support/infra';
 import { TestKafka } from '../support/kafka-client';
 import { TestReceiver } from '../support/receiver';
@@ -100,15 +100,14 @@ describe('Durable bulk retry jobs (api processes, a dispatcher, Kafka, FerretDB,
       timeoutMs,
     );
 
-  const startApi = (port: number, label: string) =>
-    new AppProcess('api', port, { ...apiEnv(), API_METRICS_PORT: String(port + 50) }, label).start();
+  const startApi = async (label: string) => new AppProcess('api', await freePort(), apiEnv(), label).start();
 
   beforeAll(async () => {
     db = await TestDatabase.connect('durable_bulk_retry');
     receiver = await new TestReceiver().start();
     shared = { KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri };
     // The API first: it creates the topics the reader subscribes to.
-    api = await startApi(44100, 'durable-bulk-api-1');
+    api = await startApi('durable-bulk-api-1');
     commands = await new CommandReader().start();
     kafka = new TestKafka();
   });
@@ -128,8 +127,8 @@ describe('Durable bulk retry jobs (api processes, a dispatcher, Kafka, FerretDB,
     const logs = await kafka.collect(KafkaTopic.DeliveryLogs, { fromBeginning: true });
     const dispatcher = await new AppProcess(
       'dispatcher',
-      44120,
-      { ...shared, ALLOW_PRIVATE_TARGETS: 'true', DISPATCHER_METRICS_PORT: '44160' },
+      await freePort(),
+      { ...shared, ALLOW_PRIVATE_TARGETS: 'true' },
       'durable-bulk-dispatcher',
     ).start();
     try {
@@ -184,7 +183,7 @@ describe('Durable bulk retry jobs (api processes, a dispatcher, Kafka, FerretDB,
     // Not vacuous: the job was cut off with events left to queue.
     expect(stored!.queued).toBeLessThan(eventIds.length);
 
-    api = await startApi(44101, 'durable-bulk-api-2');
+    api = await startApi('durable-bulk-api-2');
     const job = await finished(tenant, jobId, 180_000);
     expect(job).toMatchObject({ status: 'completed', matched: 5_000, queued: 5_000 });
 
