@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DeliveryCommandPublisher } from './delivery-command.publisher';
 
-/** The API's only way to ask for deliveries (KafkaProducer itself comes from the global KafkaModule). */
-@Module({
-  providers: [DeliveryCommandPublisher],
-  exports: [DeliveryCommandPublisher],
-})
+/**
+ * DeliveryCommandPublisher comes from the global KafkaModule (@app/kafka), shared with the dispatcher's
+ * retry scheduler and FIFO release. Kept only so modules that still import this one compile.
+ */
+@Module({})
 export class DeliveryCommandsModule {}

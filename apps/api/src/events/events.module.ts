@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { DeliveryCommandsModule } from '../delivery-commands/delivery-commands.module';
 import { EventsController } from './events.controller';
 import { CreateEventUseCase } from './usecases/create-event/create-event.usecase';
 import { GetEventStatusUseCase } from './usecases/get-event-status/get-event-status.usecase';
@@ -9,7 +8,7 @@ import { ListEventLogsUseCase } from './usecases/list-event-logs/list-event-logs
 import { ListEventsUseCase } from './usecases/list-events/list-events.usecase';
 
 @Module({
-  imports: [AuthModule, DeliveryCommandsModule],
+  imports: [AuthModule],
   controllers: [EventsController],
   providers: [CreateEventUseCase, ListEventsUseCase, GetEventUseCase, GetEventStatusUseCase, ListEventLogsUseCase],
   exports: [GetEventUseCase, CreateEventUseCase],

@@ -57,7 +57,6 @@ describe('releaseCommandOf', () => {
     const first = releaseCommandOf(head);
     const second = releaseCommandOf(head);
     expect(first).toMatchObject({
-      version: 1,
       commandId: 'fifo:ev-1:wh-1:2',
       eventId: 'ev-1',
       webhookId: 'wh-1',

@@ -1,14 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import {
-  DeliveryCommand,
-  DeliveryCommandV1,
-  DeliveryLogV1,
-  DeliveryStatus,
-  DeliveryTrigger,
-  KafkaTopic,
-} from '@app/contracts';
-import { KafkaProducer } from '@app/kafka';
+import { DeliveryCommand, DeliveryLogV1, DeliveryRequest, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import {
   asTenantId,
   DeliveryDocument,
@@ -54,15 +47,13 @@ export function fifoDecision(target: Pick<FifoTarget, 'command' | 'webhook' | 'r
 }
 
 /** The command that releases a queue's head; its id is the same from every releaser, so claims dedupe it. */
-export function releaseCommandOf(head: DeliveryDocument): DeliveryCommandV1 {
+export function releaseCommandOf(head: DeliveryDocument): DeliveryRequest {
   return {
-    version: 1,
     commandId: `fifo:${head._id}:${head.scheduledFailures}`,
     eventId: head.eventId,
     webhookId: head.webhookId,
     trigger: DeliveryTrigger.Automatic,
     requestedBy: 'fifo-queue',
-    requestedAt: new Date().toISOString(),
   };
 }
 
@@ -85,7 +76,7 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly webhooks: WebhookRepository,
-    private readonly producer: KafkaProducer,
+    private readonly commands: DeliveryCommandPublisher,
     private readonly metrics: DispatcherMetrics,
     config: AppConfig,
   ) {
@@ -152,7 +143,7 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
       if (!log.fifo || isOpen(log.deliveryStatus)) continue;
       finished.set(log.tenantId, (finished.get(log.tenantId) ?? new Set()).add(log.webhookId));
     }
-    const releases: DeliveryCommandV1[] = [];
+    const releases: DeliveryRequest[] = [];
     for (const [tenant, webhookIds] of finished) {
       const tenantId = asTenantId(tenant);
       const webhooks = await this.webhooks.findByIds(tenantId, [...webhookIds]);
@@ -165,7 +156,7 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** The command for a webhook's queue head, unless it is scheduled (the retry scheduler sends it then). */
-  private async nextRelease(tenantId: TenantId, webhookId: string): Promise<DeliveryCommandV1 | null> {
+  private async nextRelease(tenantId: TenantId, webhookId: string): Promise<DeliveryRequest | null> {
     const head = await this.deliveries.findOldestOpen(tenantId, webhookId);
     if (!head || head.nextAttemptAt) return null;
     return releaseCommandOf(head);
@@ -179,7 +170,7 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
         const key = `${row.tenantId}\u0000${row.webhookId}`;
         byWebhook.set(key, [...(byWebhook.get(key) ?? []), row]);
       }
-      const releases: DeliveryCommandV1[] = [];
+      const releases: DeliveryRequest[] = [];
       const orphans: string[] = [];
       for (const rows of byWebhook.values()) {
         const tenantId = asTenantId(rows[0].tenantId);
@@ -198,15 +189,9 @@ export class FifoQueue implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
-  private async publish(commands: DeliveryCommandV1[]): Promise<void> {
-    if (commands.length === 0) return;
-    await this.producer.sendAll(
-      commands.map((command) => ({
-        topic: KafkaTopic.DeliveryCommands,
-        key: command.eventId,
-        value: JSON.stringify(command),
-      })),
-    );
-    this.metrics.fifoReleased.inc(commands.length);
+  private async publish(releases: DeliveryRequest[]): Promise<void> {
+    if (releases.length === 0) return;
+    await this.commands.publish(releases);
+    this.metrics.fifoReleased.inc(releases.length);
   }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DeliveryCommandV1, DeliveryStatus, DeliveryTrigger, KafkaTopic } from '@app/contracts';
-import { KafkaProducer } from '@app/kafka';
+import { DeliveryCommandV1, DeliveryStatus, DeliveryTrigger, KafkaTopic, TopicContract } from '@app/contracts';
+import { DeliveryCommandPublisher, KafkaProducer } from '@app/kafka';
 import { DeliveryDocument, DeliveryRepository, DueRetries, pendingDeliveryRow } from '@app/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import {
@@ -57,7 +57,17 @@ describe('RetryScheduler', () => {
     gauge = jest.fn();
     scheduler = new RetryScheduler(
       deliveries as unknown as DeliveryRepository,
-      { sendAll } as unknown as KafkaProducer,
+      // The real publisher, over a producer that records what it would send (the rows' ids are not UUIDs).
+      new DeliveryCommandPublisher({
+        publish: <T>(contract: TopicContract<T>, values: T[]) =>
+          sendAll(
+            values.map((value) => ({
+              topic: contract.topic,
+              key: contract.keyOf(value),
+              value: contract.serialize(value),
+            })),
+          ),
+      } as unknown as KafkaProducer),
       { scheduledRetries: { set: gauge } } as unknown as DispatcherMetrics,
       { durationMs: () => STRANDED_AFTER_MS } as unknown as AppConfig,
     );

@@ -1,14 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   automaticRetryCommandIdOf,
-  DeliveryCommandV1,
+  DeliveryRequest,
   DeliveryStatus,
   DeliveryTrigger,
   initialCommandIdOf,
-  KafkaTopic,
 } from '@app/contracts';
 import { AppConfig } from '@app/config';
-import { KafkaProducer } from '@app/kafka';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import { DeliveryDocument, DeliveryRepository } from '@app/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
@@ -52,7 +51,7 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly deliveries: DeliveryRepository,
-    private readonly producer: KafkaProducer,
+    private readonly commands: DeliveryCommandPublisher,
     private readonly metrics: DispatcherMetrics,
     config: AppConfig,
   ) {
@@ -126,13 +125,7 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async publish(deliveries: DeliveryDocument[]): Promise<void> {
-    await this.producer.sendAll(
-      deliveries.map((delivery) => ({
-        topic: KafkaTopic.DeliveryCommands,
-        key: delivery.eventId,
-        value: JSON.stringify(commandFor(delivery)),
-      })),
-    );
+    await this.commands.publish(deliveries.map(commandFor));
   }
 
   private async redriveStranded(): Promise<void> {
@@ -166,11 +159,10 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
  * The command that drives a delivery's next attempt, with the id it had (or would have had) the first
  * time: a never-attempted delivery's initial command, or the retry of its current step in the schedule.
  */
-function commandFor(delivery: DeliveryDocument): DeliveryCommandV1 {
+function commandFor(delivery: DeliveryDocument): DeliveryRequest {
   // Only the initial or an automatic attempt moves a delivery out of pending; manual ones leave it there.
   const neverAttempted = delivery.status === DeliveryStatus.Pending;
   return {
-    version: 1,
     commandId: neverAttempted
       ? initialCommandIdOf(delivery.eventId, delivery.webhookId)
       : automaticRetryCommandIdOf(delivery._id, delivery.scheduledFailures),
@@ -178,6 +170,5 @@ function commandFor(delivery: DeliveryDocument): DeliveryCommandV1 {
     webhookId: delivery.webhookId,
     trigger: neverAttempted ? DeliveryTrigger.Initial : DeliveryTrigger.Automatic,
     requestedBy: 'retry-scheduler',
-    requestedAt: new Date().toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 import { ConflictException } from '@nestjs/common';
-import { DeliveryStatus } from '@app/contracts';
+import { DeliveryStatus, DeliveryRequest } from '@app/contracts';
 import {
   asTenantId,
   DeliveryDocument,
@@ -11,7 +11,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher, DeliveryRequest } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import { CreateEventUseCase } from './create-event.usecase';
 
 const tenantId = asTenantId('acme');

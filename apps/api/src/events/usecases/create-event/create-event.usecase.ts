@@ -12,7 +12,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import { EventSummaryDto } from '../../dtos/event.dto';
 import { toEventSummary } from '../../event-view';
 

@@ -1,5 +1,5 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
-import { DeliveryStatus } from '@app/contracts';
+import { DeliveryStatus, DeliveryRequest } from '@app/contracts';
 import {
   asTenantId,
   DeliveryRepository,
@@ -9,7 +9,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher, DeliveryRequest } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import { RetryEventUseCase } from './retry-event.usecase';
 
 const tenantId = asTenantId('acme');

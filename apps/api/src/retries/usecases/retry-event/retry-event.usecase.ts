@@ -9,7 +9,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import { EVENT_NOT_FOUND } from '../../../events/event-view';
 import { WEBHOOK_NOT_FOUND } from '../../../webhooks/usecases/get-webhook/get-webhook.usecase';
 import { RetryEventResultDto } from '../../dtos/retry-event.dto';

@@ -1,5 +1,5 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
-import { DeliveryTrigger } from '@app/contracts';
+import { DeliveryTrigger, DeliveryRequest } from '@app/contracts';
 import {
   asTenantId,
   DeliveryRepository,
@@ -9,7 +9,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { DeliveryCommandPublisher, DeliveryRequest } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '@app/kafka';
 import { CreateEventUseCase } from '../../../events/usecases/create-event/create-event.usecase';
 import { GetWebhookUseCase } from '../get-webhook/get-webhook.usecase';
 import { SendTestEventUseCase } from './send-test-event.usecase';
