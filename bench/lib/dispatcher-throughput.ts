@@ -66,6 +66,12 @@ export interface DispatcherBenchResult {
    * series.
    */
   persistedPerSecByTenth: number[];
+  /**
+   * CPU-ms per persisted delivery in each tenth of the run, all dispatchers and each infrastructure
+   * process: unlike the rate, this hardly moves with other load on the machine, so a cost that grows with
+   * the data shows here even on a busy one.
+   */
+  cpuMsPerDeliveryByTenth: { dispatchers: number[]; infra: Record<string, number[]> };
 }
 
 /**
@@ -152,9 +158,14 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
     const attempts = db.collection(DELIVERY_ATTEMPT_MODEL);
     const logsStored = async () =>
       (await kafka.committedCount(ConsumerGroup.LogWriter, KafkaTopic.DeliveryLogs)) - logsStoredBefore;
-    const storedSeries: StoredSample[] = [{ at: publishStartedAt, stored: 0 }];
+    const cpuNow = () => ({
+      dispatchers: pids.reduce((sum, pid) => sum + cpuMs(pid), 0),
+      infra: Object.fromEntries(infra.map(([name, pid]) => [name, cpuMs(pid)])),
+    });
+    const storedSeries: StoredSample[] = [{ at: publishStartedAt, stored: 0, cpu: cpuNow() }];
     const sampling = setInterval(async () => {
-      storedSeries.push({ at: Date.now(), stored: await logsStored() });
+      const stored = await logsStored();
+      storedSeries.push({ at: Date.now(), stored, cpu: cpuNow() });
     }, 1_000);
     const progress = setInterval(async () => {
       const [received, stored] = await Promise.all([options.receiver.stats(runKey), logsStored()]);
@@ -172,7 +183,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
       clearInterval(sampling);
     }
     const persistedAt = Date.now();
-    storedSeries.push({ at: persistedAt, stored: commands });
+    storedSeries.push({ at: persistedAt, stored: commands, cpu: cpuNow() });
     const cpuAfter = pids.map(cpuMs);
     const workAfter = await scrapeWorkCounts(countsPorts);
     const infraCpuMsPerDelivery = Object.fromEntries(
@@ -208,6 +219,7 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
       infraCpuMsPerDelivery,
       work: workPerDelivery(workBefore, workAfter, commands),
       persistedPerSecByTenth: ratesByTenth(storedSeries, commands),
+      cpuMsPerDeliveryByTenth: cpuByTenth(storedSeries, commands),
     };
   } finally {
     await Promise.all(apps.map((app) => app.stop()));
@@ -219,6 +231,27 @@ export async function measureDispatcher(options: DispatcherBenchOptions): Promis
 interface StoredSample {
   at: number;
   stored: number;
+  /** Cumulative CPU-ms of the dispatchers and of each infrastructure process. */
+  cpu: { dispatchers: number; infra: Record<string, number> };
+}
+
+/** CPU-ms per delivery between the samples nearest each 10 % mark of the stored count. */
+export function cpuByTenth(
+  samples: StoredSample[],
+  commands: number,
+): { dispatchers: number[]; infra: Record<string, number[]> } {
+  const at = (target: number) => samples.find((sample) => sample.stored >= target) ?? samples[samples.length - 1];
+  const marks = Array.from({ length: 11 }, (_, tenth) => at((commands * tenth) / 10));
+  const per = (pick: (sample: StoredSample) => number) =>
+    marks.slice(1).map((mark, tenth) => {
+      const from = marks[tenth];
+      return (pick(mark) - pick(from)) / Math.max(mark.stored - from.stored, 1);
+    });
+  const names = Object.keys(samples[0]?.cpu.infra ?? {});
+  return {
+    dispatchers: per((sample) => sample.cpu.dispatchers),
+    infra: Object.fromEntries(names.map((name) => [name, per((sample) => sample.cpu.infra[name] ?? 0)])),
+  };
 }
 
 /**

@@ -82,14 +82,16 @@ export function toMarkdown(report: BenchReport): string {
     }
     lines.push(
       '',
-      '| (2) dispatchers | commands | persisted/s in each tenth of the run | slowest tenth ÷ persisted/s |',
-      '|---:|---:|---|---:|',
+      '| (2) dispatchers | commands | persisted/s in each tenth of the run | slowest tenth ÷ persisted/s | CPU-ms per delivery in each tenth: dispatchers; FerretDB |',
+      '|---:|---:|---|---:|---|',
     );
     for (const run of report.dispatcher) {
       const tenths = run.persistedPerSecByTenth ?? [];
+      const cpu = run.cpuMsPerDeliveryByTenth;
+      const series = (values: number[] | undefined) => (values ?? []).map((value) => fixed(value, 2)).join(', ');
       lines.push(
         `| ${run.dispatchers} | ${run.commands} | ${tenths.map((rate) => fixed(rate)).join(', ')} | ` +
-          `${fixed(Math.min(...tenths) / run.persistedPerSec, 2)} |`,
+          `${fixed(Math.min(...tenths) / run.persistedPerSec, 2)} | ${series(cpu?.dispatchers)}; ${series(cpu?.infra.ferretdb)} |`,
       );
     }
     lines.push('');
