@@ -1,5 +1,6 @@
 import { IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { RawJson } from '../validation/raw-json';
+import { NotOperationalEventType } from './operational-event';
 
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
@@ -23,6 +24,7 @@ export class EventPublishedV1 {
 
   @IsString()
   @Matches(EVENT_TYPE_PATTERN, { message: 'type must be 1-128 characters of letters, digits and _ . : -' })
+  @NotOperationalEventType()
   type!: string;
 
   @IsObject()

@@ -1,13 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { EVENT_TYPE_PATTERN, MAX_EVENT_PAYLOAD_BYTES, RawJson } from '@app/contracts';
+import { EVENT_TYPE_PATTERN, MAX_EVENT_PAYLOAD_BYTES, NotOperationalEventType, RawJson } from '@app/contracts';
 
 const TYPE_MESSAGE = 'type must be 1-128 characters of letters, digits and _ . : -';
 
 export class CreateEventDto {
-  @ApiProperty({ example: 'invoice.paid', pattern: EVENT_TYPE_PATTERN.source })
+  @ApiProperty({
+    example: 'invoice.paid',
+    pattern: EVENT_TYPE_PATTERN.source,
+    description: 'endpoint.disabled, endpoint.enabled and retry_job.finished are reserved for operational webhooks.',
+  })
   @IsString({ message: TYPE_MESSAGE })
   @Matches(EVENT_TYPE_PATTERN, { message: TYPE_MESSAGE })
+  @NotOperationalEventType()
   type: string;
 
   @ApiProperty({
