@@ -17,6 +17,9 @@ import { KAFKA_SASL_MECHANISMS, KafkaSaslMechanism, kafkaSecurityProblems } from
 import { IsTrustProxy } from './trust-proxy';
 import { DURATION, DURATION_LIST, IsDurationBetween, IsRetention, toBoolean, toNumber } from './validators';
 
+/** The OTLP transports the trace exporter ships with. */
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'];
+
 /** Base64 of 32 bytes, as `openssl rand -base64 32` prints it (secret-cipher.ts checks the bytes). */
 const OPTIONAL_KEY = /^([A-Za-z0-9+/]{43}=)?$/;
 const KEY_LIST = /^\s*([A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9+/]{43}=\s*)*)?$/;
@@ -337,6 +340,13 @@ export class Environment {
   @Min(1)
   ENDPOINT_CONCURRENCY = 16;
 
+  /**
+   * How often each dispatcher counts the dispatchers sharing the delivery commands, to take its share of
+   * every webhook's rateLimit. Until the next count after a dispatcher joins or leaves, the shares are off.
+   */
+  @Matches(DURATION)
+  ENDPOINT_RATE_SHARE_REFRESH = '10s';
+
   /** Deliveries one dispatcher holds in flight before it pauses fetching. */
   @Transform(toNumber)
   @IsInt()
@@ -376,6 +386,30 @@ export class Environment {
   @IsOptional()
   @IsString()
   PRIVATE_TARGET_ALLOWLIST = '';
+
+  /**
+   * Tracing (OpenTelemetry). `otlp` or `console` turns it on; unset or `none` leaves it off, and the SDK is
+   * then not loaded at all (unlike the specification's default of `otlp`).
+   */
+  @IsIn(['none', 'otlp', 'console'], { message: '$property must be one of: none, otlp, console' })
+  OTEL_TRACES_EXPORTER = 'none';
+
+  /** The standard switch: true keeps tracing off whatever OTEL_TRACES_EXPORTER says. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
+  /** How spans are sent to OTEL_EXPORTER_OTLP_ENDPOINT (gRPC is not bundled). */
+  @IsIn(['', ...OTLP_PROTOCOLS], { message: `$property must be one of: ${OTLP_PROTOCOLS.join(', ')}` })
+  OTEL_EXPORTER_OTLP_PROTOCOL = '';
+
+  /** Overrides OTEL_EXPORTER_OTLP_PROTOCOL for traces. */
+  @IsIn(['', ...OTLP_PROTOCOLS], { message: `$property must be one of: ${OTLP_PROTOCOLS.join(', ')}` })
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = '';
+
+  /** service.name of the spans; webhook-api or webhook-dispatcher when empty. */
+  @IsString()
+  OTEL_SERVICE_NAME = '';
 
   /**
    * Not a variable: each topic's settings, from the KAFKA_ ones above and the per-topic
