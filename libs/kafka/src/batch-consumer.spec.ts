@@ -146,19 +146,24 @@ describe('BatchConsumer', () => {
     expect(letters).toEqual([]);
   });
 
-  it('leaves the slice unresolved when the partition is lost while a dependency is away', async () => {
+  it('leaves the slice unresolved, and says so, when the partition is lost while a dependency is away', async () => {
     jest.useFakeTimers();
     const owned = { running: true };
-    const { consumer, letters } = consumerWith(async () => {
-      owned.running = false;
-      throw new DependencyDown('database away');
-    });
+    const dropped: string[] = [];
+    const { consumer, letters } = consumerWith(
+      async () => {
+        owned.running = false;
+        throw new DependencyDown('database away');
+      },
+      { onSliceDropped: (messages) => void dropped.push(...messages.map(({ offset }) => offset)) },
+    );
     const { payload, resolved } = payloadOf([message(0), message(1)], owned);
     const done = consumer.eachBatch(payload);
     await jest.advanceTimersByTimeAsync(1_000);
     await done;
     expect(resolved).toEqual([]);
     expect(letters).toEqual([]);
+    expect(dropped).toEqual(['0', '1']);
   });
 
   it('lets a handler dead-letter a message it knows can never succeed, and resolves past it', async () => {

@@ -42,6 +42,11 @@ export interface BatchConsumerOptions<T> {
   onMessage?(message: KafkaMessage, topic: string, partition: number): void;
   /** Every message of a slice, valid or not, before anything is done with it. */
   beforeSlice?(messages: KafkaMessage[], topic: string, partition: number): void;
+  /**
+   * A slice left unfinished because the partition was lost or the consumer is stopping while it waited
+   * on a dependency: its offsets stay unresolved, for the partition's next owner.
+   */
+  onSliceDropped?(messages: KafkaMessage[], topic: string, partition: number): void;
   /** After a message is in the dead-letter topic. */
   onDeadLettered?(message: KafkaMessage, topic: string, partition: number): void;
   /** After a slice's offsets were resolved, before the next slice (e.g. back-pressure, heartbeating while it waits). */
@@ -88,19 +93,34 @@ export class BatchConsumer<T> {
       if (!owned()) return;
       const slice = batch.messages.slice(start, start + this.options.sliceSize);
       this.options.beforeSlice?.(slice, topic, partition);
-      const valid: ConsumedMessage<T>[] = [];
-      for (const message of slice) {
-        this.options.onMessage?.(message, topic, partition);
-        const parsed = this.options.contract.parse(message.value);
-        if (parsed.ok) valid.push({ message, value: parsed.value });
-        else if (!(await this.deadLetterWhileOwned(topic, partition, message, parsed.reason, owned, heartbeat))) return;
+      if (!(await this.handleSlice(slice, context, owned, heartbeat))) {
+        this.options.onSliceDropped?.(slice, topic, partition);
+        return;
       }
-      if (valid.length > 0 && !(await this.handle(valid, context, owned, heartbeat))) return;
       resolveOffset(slice[slice.length - 1].offset);
       await this.options.afterSlice?.(heartbeat);
       await heartbeat();
     }
   };
+
+  /** Parses the slice (dead-lettering what breaks the contract) and handles the rest; false if the partition was lost. */
+  private async handleSlice(
+    slice: KafkaMessage[],
+    context: SliceContext,
+    owned: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const { topic, partition } = context;
+    const valid: ConsumedMessage<T>[] = [];
+    for (const message of slice) {
+      this.options.onMessage?.(message, topic, partition);
+      const parsed = this.options.contract.parse(message.value);
+      if (parsed.ok) valid.push({ message, value: parsed.value });
+      else if (!(await this.deadLetterWhileOwned(topic, partition, message, parsed.reason, owned, heartbeat)))
+        return false;
+    }
+    return valid.length === 0 || this.handle(valid, context, owned, heartbeat);
+  }
 
   /**
    * Sends a message to the dead-letter topic, retrying until Kafka takes it: for work finished after its

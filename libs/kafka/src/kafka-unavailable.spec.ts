@@ -19,15 +19,20 @@ describe('isKafkaUnavailable', () => {
       true,
     ],
     [
-      'a non-retriable protocol error (message too large)',
-      kafkaError('KafkaJSProtocolError', { retriable: false }),
+      'a refused password (an operator fixes it; the message is fine)',
+      kafkaError('KafkaJSSASLAuthenticationError'),
+      true,
+    ],
+    ['a message too large', kafkaError('KafkaJSProtocolError', { retriable: false, type: 'MESSAGE_TOO_LARGE' }), false],
+    [
+      'retries exhausted on a corrupt record',
+      kafkaError('KafkaJSNumberOfRetriesExceeded', {}, kafkaError('KafkaJSProtocolError', { type: 'CORRUPT_MESSAGE' })),
       false,
     ],
-    ['a refused password', kafkaError('KafkaJSSASLAuthenticationError', { retriable: false }), false],
     ['an error of the handler', new TypeError('cannot read properties of undefined'), false],
     ['a MongoDB error', kafkaError('MongoNetworkError'), false],
     ['not an error', 'KafkaJSConnectionError', false],
-  ])('%s: %s', (_title, error, expected) => {
+  ])('%s', (_title, error, expected) => {
     expect(isKafkaUnavailable(error)).toBe(expected);
   });
 });

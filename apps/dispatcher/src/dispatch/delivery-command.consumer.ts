@@ -1,22 +1,23 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { Consumer } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import {
   ConsumerGroup,
   DeliveryCommand,
+  DeliveryCommandsContract,
   DeliveryCommandV1,
   DeliveryTrigger,
-  parseMessage,
+  kafkaSourceIdOf,
   TOPIC_OF_GROUP,
 } from '@app/contracts';
-import { createManagedConsumer, withHeartbeats, DeadLetterPublisher } from '@app/kafka';
+import { BatchConsumer, ConsumedMessage, createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
+import { isDatabaseUnavailable } from '@app/persistence';
 import { DeliveryPolicy } from '../policy/delivery-policy';
 import {
   AbandonedOnShutdownError,
   DispatchCommandsUseCase,
   UndeliverableCommandError,
 } from './dispatch-commands.usecase';
-import { untilAvailable } from '@app/common';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { OffsetTracker } from './offset-tracker';
 
@@ -37,6 +38,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   private readonly logger = new Logger(DeliveryCommandConsumer.name);
   private readonly tracker = new OffsetTracker();
   private readonly maxInFlight: number;
+  private readonly batches: BatchConsumer<DeliveryCommandV1>;
   private consumer!: Consumer;
   private commitTimer?: NodeJS.Timeout;
   private stopping = false;
@@ -44,11 +46,34 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
   constructor(
     private readonly config: AppConfig,
     private readonly dispatch: DispatchCommandsUseCase,
-    private readonly deadLetters: DeadLetterPublisher,
+    deadLetters: DeadLetterPublisher,
     private readonly metrics: DispatcherMetrics,
     private readonly policy: DeliveryPolicy,
   ) {
     this.maxInFlight = config.get('DISPATCHER_MAX_IN_FLIGHT');
+    // Each slice is handed over and released at once, so the partition keeps flowing while its deliveries
+    // run; heartbeats keep a large batch on a slow database from outliving the session timeout.
+    this.batches = new BatchConsumer({
+      contract: DeliveryCommandsContract,
+      deadLetters,
+      logger: this.logger,
+      sliceSize: DISPATCH_SLICE,
+      beforeSlice: (messages, topic, partition) => {
+        for (const message of messages) this.tracker.track(topic, partition, message.offset);
+      },
+      handleSlice: (messages, { topic, partition }) => this.dispatchSlice(topic, partition, messages),
+      onDeadLettered: (message, topic, partition) => this.deadLettered(topic, partition, message.offset),
+      // Never committed past: the partition's next owner dispatches them (claims skip what was sent).
+      onSliceDropped: (messages, topic, partition) => {
+        for (const message of messages) this.tracker.abandon(topic, partition, message.offset);
+      },
+      afterSlice: (heartbeat) => {
+        this.metrics.inFlight.set(this.tracker.inFlightCount);
+        return this.whileTooMuchInFlight(heartbeat);
+      },
+      isDependencyUnavailable: isDatabaseUnavailable,
+      isStopping: () => this.stopping,
+    });
   }
 
   get isRunning(): boolean {
@@ -70,7 +95,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 4,
-      eachBatch: (payload) => this.onBatch(payload),
+      eachBatch: this.batches.eachBatch,
     });
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
   }
@@ -96,24 +121,6 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.logger.log(`Left the consumer group with ${this.tracker.inFlightCount} deliveries unfinished`);
   }
 
-  /**
-   * Hands the batch to the dispatch use case a slice at a time and releases each slice at once, so the
-   * partition keeps flowing while its deliveries run. Heartbeats between slices keep a large batch on a
-   * slow database from outliving the session timeout (which would stop the whole group for a rebalance).
-   */
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
-    for (let start = 0; start < batch.messages.length; start += DISPATCH_SLICE) {
-      if (!isRunning() || isStale() || this.stopping) return;
-      const slice = batch.messages.slice(start, start + DISPATCH_SLICE);
-      await withHeartbeats(heartbeat, () => this.dispatchSlice(topic, partition, slice));
-      resolveOffset(slice[slice.length - 1].offset);
-      this.metrics.inFlight.set(this.tracker.inFlightCount);
-      await this.whileTooMuchInFlight(heartbeat);
-      await heartbeat();
-    }
-  }
-
   /** Back-pressure: takes no more work while too much is in flight; heartbeats keep the membership. */
   private async whileTooMuchInFlight(heartbeat: () => Promise<void>): Promise<void> {
     if (this.tracker.inFlightCount < this.maxInFlight || this.stopping) return;
@@ -128,18 +135,16 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     }
   }
 
-  private async dispatchSlice(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
-    const commands: { command: DeliveryCommand; message: KafkaMessage }[] = [];
-    for (const message of messages) {
-      this.tracker.track(topic, partition, message.offset);
-      const parsed = parseMessage(DeliveryCommandV1, message.value);
-      if (parsed.ok) {
-        commands.push({ command: withDefaults(parsed.value, topic, partition, message.offset), message });
-      } else {
-        void this.deadLetter(topic, partition, message, parsed.reason);
-      }
-    }
-    if (commands.length === 0) return;
+  /** Starts the slice's deliveries; each offset is done once its delivery finishes or is dead-lettered. */
+  private async dispatchSlice(
+    topic: string,
+    partition: number,
+    messages: ConsumedMessage<DeliveryCommandV1>[],
+  ): Promise<void> {
+    const commands = messages.map(({ message, value }) => ({
+      command: withDefaults(value, topic, partition, message.offset),
+      message,
+    }));
     const completions = await this.dispatch.execute(commands.map(({ command }) => command));
     completions.forEach((completion, index) => {
       const { message, command } = commands[index];
@@ -153,18 +158,16 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
           if (!(error instanceof UndeliverableCommandError)) {
             this.logger.error({ commandId: command.commandId, eventId: command.eventId }, error.stack);
           }
-          void this.deadLetter(topic, partition, message, error.message);
+          // The slice was released long ago: dead-lettering does not wait on the partition.
+          void this.batches.deadLetter(topic, partition, message, error.message);
         },
       );
     });
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
-    await untilAvailable(this.logger, 'Dead-lettering a command', () =>
-      this.deadLetters.publish(topic, partition, message, reason),
-    );
+  private deadLettered(topic: string, partition: number, offset: string): void {
     this.metrics.deadLettered.inc({ topic });
-    this.tracker.done(topic, partition, message.offset);
+    this.tracker.done(topic, partition, offset);
   }
 
   private async commit(): Promise<void> {
@@ -185,7 +188,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
 function withDefaults(command: DeliveryCommandV1, topic: string, partition: number, offset: string): DeliveryCommand {
   return {
     ...command,
-    commandId: command.commandId ?? `kafka:${topic}:${partition}:${offset}`,
+    commandId: command.commandId ?? kafkaSourceIdOf(topic, partition, offset),
     trigger: command.trigger ?? DeliveryTrigger.Manual,
   };
 }
