@@ -653,6 +653,22 @@ describe('API fuzzing (fast-check)', () => {
         (id) => `/v1/webhooks/retry-jobs/${id}`,
       ),
     })),
+    v1Route('GET /v1/webhooks/retry-jobs', 400, () => ({
+      method: 'GET',
+      path: fixedPath('/v1/webhooks/retry-jobs'),
+      query: pageQuery(),
+    })),
+    v1Route('POST /v1/webhooks/retry-jobs/:jobId/cancel', 400, () => ({
+      method: 'POST',
+      // The attacker's own jobs have ended: cancelling one is refused (409).
+      path: idPath(
+        () => own.jobs,
+        'either',
+        () => victimIds.job,
+        (id) => `/v1/webhooks/retry-jobs/${id}/cancel`,
+      ),
+      body: 'ignored',
+    })),
     v1Route('POST /v1/webhooks/events', 1000, () => ({
       method: 'POST',
       path: fixedPath('/v1/webhooks/events'),
