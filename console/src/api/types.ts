@@ -74,6 +74,12 @@ export interface Webhook {
   description: string;
   active: boolean;
   fifo: boolean;
+  /** Endpoint controls; an API without them leaves them out. Deliveries per second, null: unlimited. */
+  rateLimit?: number | null;
+  /** Request timeout in milliseconds; null: the service's DELIVERY_TIMEOUT. */
+  timeout?: number | null;
+  /** Static headers sent with every delivery; {} when none. */
+  headers?: Record<string, string>;
   disabledReason: string | null;
   createdAt: string;
   updatedAt: string;
@@ -91,6 +97,11 @@ export interface WebhookInput {
   eventTypes: string[];
   active: boolean;
   fifo: boolean;
+  /** As typed when not a number, so that the API's message says what is wrong; null clears it. */
+  rateLimit: number | string | null;
+  timeout: number | string | null;
+  /** null clears them. */
+  headers: Record<string, string> | null;
 }
 
 export interface RotatedSecret {

@@ -7,7 +7,7 @@ import { Time } from '../components/time';
 import { useAction } from '../hooks/use-action';
 import { useResource } from '../hooks/use-resource';
 import { href, navigate } from '../router';
-import { changedFields, WebhookForm } from './webhook-form';
+import { changedFields, WebhookForm, webhookInput } from './webhook-form';
 
 const FIELD_NAMES: Record<keyof WebhookInput, string> = {
   url: 'endpoint URL',
@@ -15,6 +15,9 @@ const FIELD_NAMES: Record<keyof WebhookInput, string> = {
   eventTypes: 'event types',
   active: 'active',
   fifo: 'FIFO',
+  rateLimit: 'rate limit',
+  timeout: 'timeout',
+  headers: 'headers',
 };
 
 /** Edits a webhook (PATCH /v1/webhooks/{id}, only the changed fields) and deletes it. */
@@ -29,7 +32,7 @@ export function EditWebhookPage({ webhookId }: { webhookId: string }) {
   const save = async (input: WebhookInput) => {
     if (!webhook) return;
     setOutcome(undefined);
-    const changes = changedFields(webhook, input);
+    const changes = changedFields(webhookInput(webhook), input);
     if (Object.keys(changes).length === 0) {
       setOutcome('Nothing changed.');
       return;
@@ -67,7 +70,7 @@ export function EditWebhookPage({ webhookId }: { webhookId: string }) {
           {outcome && <StatusMessage kind="ok">{outcome}</StatusMessage>}
           <WebhookForm
             key={webhook.updatedAt}
-            initial={webhook}
+            initial={webhookInput(webhook)}
             submitLabel="Save changes"
             busyLabel="Saving…"
             onSubmit={save}

@@ -3,7 +3,7 @@ import { api } from '../api/client';
 import type { CreatedWebhook } from '../api/types';
 import { SigningSecret } from '../components/signing-secret';
 import { href, navigate } from '../router';
-import { NEW_WEBHOOK, WebhookForm } from './webhook-form';
+import { createBody, NEW_WEBHOOK, WebhookForm } from './webhook-form';
 
 /** Registers a webhook (POST /v1/webhooks) and shows its signing secret, which the API answers only here. */
 export function NewWebhookPage() {
@@ -38,7 +38,7 @@ export function NewWebhookPage() {
           submitLabel="Create webhook"
           busyLabel="Creating…"
           onSubmit={async (input) => {
-            setCreated(await api<CreatedWebhook>('/v1/webhooks', { method: 'POST', body: input }));
+            setCreated(await api<CreatedWebhook>('/v1/webhooks', { method: 'POST', body: createBody(input) }));
           }}
         />
       )}

@@ -116,6 +116,7 @@ export function WebhooksPage({ deleted }: { deleted?: string | null }) {
                         {webhook.description && <span>{webhook.description} · </span>}
                         {webhook.eventTypes.length ? webhook.eventTypes.join(', ') : 'all event types'}
                         {webhook.fifo && ' · FIFO'}
+                        {controlsOf(webhook).map((control) => ` · ${control}`)}
                       </div>
                     </td>
                     <td data-label="State">
@@ -188,6 +189,16 @@ async function loadWebhooks(cursor: string | undefined): Promise<Page<WebhookRow
     // The list is still worth showing without its rates.
     return { ...page, ratesError: messageOf(error) };
   }
+}
+
+/** The endpoint controls that are set, in a few words each. */
+function controlsOf(webhook: Webhook): string[] {
+  const headerCount = Object.keys(webhook.headers ?? {}).length;
+  return [
+    webhook.rateLimit ? `at most ${webhook.rateLimit}/s` : '',
+    webhook.timeout ? `timeout ${webhook.timeout} ms` : '',
+    headerCount ? `${headerCount} header${headerCount === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
 }
 
 function SuccessRate({ rate }: { rate?: WebhookSuccessRate }) {
