@@ -3,6 +3,7 @@ import { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { TopicContract } from '@app/contracts';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { isKafkaUnavailable } from './kafka-unavailable';
+import { traceSlice } from './message-tracing';
 import { withHeartbeats } from './with-heartbeats';
 
 /** Back-off while a dependency is away: the slice waits, it is neither skipped nor dead-lettered. */
@@ -93,7 +94,11 @@ export class BatchConsumer<T> {
       if (!owned()) return;
       const slice = batch.messages.slice(start, start + this.options.sliceSize);
       this.options.beforeSlice?.(slice, topic, partition);
-      if (!(await this.handleSlice(slice, context, owned, heartbeat))) {
+      // A processing span per message, in the trace its traceparent header names: handlers run a message's
+      // own work in traceContextOf(message). They end once the slice is handled or dead-lettered.
+      const traced = traceSlice(topic, partition, slice);
+      const handled = await this.handleSlice(slice, context, owned, heartbeat).finally(() => traced?.end());
+      if (!handled) {
         this.options.onSliceDropped?.(slice, topic, partition);
         return;
       }

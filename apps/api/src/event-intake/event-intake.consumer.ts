@@ -3,6 +3,7 @@ import { Consumer } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { ConsumerGroup, EventPublishedV1, EventsContract, kafkaSourceIdOf, TOPIC_OF_GROUP } from '@app/contracts';
 import { BatchConsumer, ConsumedMessage, createManagedConsumer, DeadLetterPublisher, SliceContext } from '@app/kafka';
+import { traceContextOf, withContext } from '@app/observability';
 import { isDatabaseUnavailable } from '@app/persistence';
 import { IngestPublishedEventUseCase } from './usecases/ingest-published-event/ingest-published-event.usecase';
 
@@ -55,7 +56,8 @@ export class EventIntakeConsumer implements OnApplicationBootstrap, BeforeApplic
   private async take(messages: ConsumedMessage<EventPublishedV1>[], context: SliceContext): Promise<void> {
     for (const { message, value } of messages) {
       const source = kafkaSourceIdOf(context.topic, context.partition, message.offset);
-      const outcome = await this.ingest.execute({ message: value, source });
+      // In the message's trace: the commands it publishes continue it.
+      const outcome = await withContext(traceContextOf(message), () => this.ingest.execute({ message: value, source }));
       if (outcome.kind === 'rejected') {
         await context.deadLetter(message, outcome.reason);
         continue;

@@ -11,6 +11,7 @@ import {
   TOPIC_OF_GROUP,
 } from '@app/contracts';
 import { BatchConsumer, ConsumedMessage, createManagedConsumer, DeadLetterPublisher } from '@app/kafka';
+import { bindTraceContext, traceContextOf } from '@app/observability';
 import { isDatabaseUnavailable } from '@app/persistence';
 import { DeliveryPolicy } from '../policy/delivery-policy';
 import {
@@ -141,10 +142,12 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     partition: number,
     messages: ConsumedMessage<DeliveryCommandV1>[],
   ): Promise<void> {
-    const commands = messages.map(({ message, value }) => ({
-      command: withDefaults(value, topic, partition, message.offset),
-      message,
-    }));
+    const commands = messages.map(({ message, value }) => {
+      const command = withDefaults(value, topic, partition, message.offset);
+      // Its deliveries are traced as children of the message's processing span.
+      bindTraceContext(command, traceContextOf(message));
+      return { command, message };
+    });
     const completions = await this.dispatch.execute(commands.map(({ command }) => command));
     completions.forEach((completion, index) => {
       const { message, command } = commands[index];
