@@ -8,6 +8,7 @@ import { TokenAuthGuard } from '../auth/token-auth.guard';
 import { bodyParserErrors } from '../http/body-parser-errors.middleware';
 import { recordHttpMetrics } from '../http/http-metrics.middleware';
 import { rejectDeepJson } from '../http/json-depth.middleware';
+import { traceRequests } from '../http/trace-requests.middleware';
 import { parsedBodies } from '../http/request-body-metrics';
 import { isJsonContentType, requireJsonBody } from '../http/require-json-body.middleware';
 import { setUpSwagger } from './swagger';
@@ -31,6 +32,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', config.trustProxy);
   // First, so that a request's time includes its authentication and body parsing.
   app.use(recordHttpMetrics);
+  app.use(traceRequests);
   app.use('/v1', authenticateBeforeBody(app.get(TokenAuthGuard)));
   app.use((request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) =>
     refusedBeforeBody(request) ? next() : requireJsonBody(request, response, next),

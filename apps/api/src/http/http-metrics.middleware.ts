@@ -43,7 +43,7 @@ type RoutedRequest = IncomingMessage & { route?: { path?: unknown; methods?: Rec
  * forRoutes('*')) is mounted as a route at `/{*path}` for every method and sets `req.route` too, whereas
  * Nest mounts each controller route for its one method: a route of several methods is not a controller's.
  */
-function routeOf(request: RoutedRequest): string {
+export function routeOf(request: RoutedRequest): string {
   const route = request.route;
   if (!route || typeof route.path !== 'string' || !route.methods) return UNMATCHED_ROUTE;
   let methods = 0;
