@@ -3,6 +3,7 @@ export * from './pagination/cursor';
 export * from './api-token/api-token.schema';
 export * from './api-token/api-token.repository';
 export * from './webhook/webhook.schema';
+export * from './webhook/webhook-kind';
 export * from './webhook/webhook.repository';
 export * from './webhook/webhook-secrets';
 export * from './webhook/webhook-secret-resealer';
