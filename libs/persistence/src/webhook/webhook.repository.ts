@@ -4,6 +4,7 @@ import { AnyBulkWriteOperation, Model } from 'mongoose';
 import { findManyById, findOwnedById } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
+import { kindFilter, kindReceiving, WebhookKind } from './webhook-kind';
 import { StoredWebhookSecret, WEBHOOK_MODEL, WebhookDocument } from './webhook.schema';
 
 /** How stale a webhook's `lastSuccessAt` may be: it is rewritten at most this often under steady success. */
@@ -36,12 +37,17 @@ export class WebhookRepository {
   }
 
   /**
-   * Active webhooks of the tenant that receive this event type (an empty eventTypes list means all).
-   * Every event's creation asks this: read through the driver, like findOwnedById.
+   * Active webhooks of the tenant that receive this event type (an empty eventTypes list means all), of
+   * the kind the type goes to. Every event's creation asks this: read through the driver, like findOwnedById.
    */
   async findActiveSubscribers(tenantId: TenantId, eventType: string): Promise<WebhookDocument[]> {
     return this.webhooks.collection
-      .find<WebhookDocument>({ tenantId, active: true, $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }] })
+      .find<WebhookDocument>({
+        tenantId,
+        active: true,
+        ...kindFilter(kindReceiving(eventType)),
+        $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }],
+      })
       .sort({ createdAt: 1, _id: 1 })
       .toArray();
   }
@@ -104,10 +110,15 @@ export class WebhookRepository {
     await this.webhooks.collection.insertOne(webhook as never);
   }
 
-  /** GET /v1/webhooks: newest first, cursor-paginated. */
-  async findPage(tenantId: TenantId, after: CursorPosition | undefined, limit: number): Promise<Page<WebhookDocument>> {
+  /** GET /v1/webhooks and /v1/operational-webhooks: one kind, newest first, cursor-paginated. */
+  async findPage(
+    tenantId: TenantId,
+    after: CursorPosition | undefined,
+    limit: number,
+    kind = WebhookKind.Ordinary,
+  ): Promise<Page<WebhookDocument>> {
     const rows = await this.webhooks
-      .find({ tenantId, ...afterCursor<WebhookDocument>(after) })
+      .find({ tenantId, ...kindFilter(kind), ...afterCursor<WebhookDocument>(after) })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit + 1)
       .lean<WebhookDocument[]>()
@@ -144,8 +155,8 @@ export class WebhookRepository {
     return result.modifiedCount === 1;
   }
 
-  async deleteById(tenantId: TenantId, webhookId: string): Promise<boolean> {
-    const result = await this.webhooks.deleteOne({ _id: webhookId, tenantId });
+  async deleteById(tenantId: TenantId, webhookId: string, kind = WebhookKind.Ordinary): Promise<boolean> {
+    const result = await this.webhooks.deleteOne({ _id: webhookId, tenantId, ...kindFilter(kind) });
     return result.deletedCount === 1;
   }
 }

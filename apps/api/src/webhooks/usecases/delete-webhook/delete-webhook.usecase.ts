@@ -1,12 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DeliveryStatus } from '@app/contracts';
-import { DeliveryRepository, EventRepository, TenantId, WebhookRepository } from '@app/persistence';
+import { DeliveryRepository, EventRepository, TenantId, WebhookKind, WebhookRepository } from '@app/persistence';
 import { DeletedWebhookDto } from '../../dtos/webhook.dto';
 import { WEBHOOK_NOT_FOUND } from '../get-webhook/get-webhook.usecase';
 
 export interface DeleteWebhookCommand {
   tenantId: TenantId;
   webhookId: string;
+  kind?: WebhookKind;
 }
 
 /**
@@ -23,7 +24,7 @@ export class DeleteWebhookUseCase {
   ) {}
 
   async execute(command: DeleteWebhookCommand): Promise<DeletedWebhookDto> {
-    if (!(await this.webhooks.deleteById(command.tenantId, command.webhookId))) {
+    if (!(await this.webhooks.deleteById(command.tenantId, command.webhookId, command.kind))) {
       throw new NotFoundException(WEBHOOK_NOT_FOUND);
     }
     const eventIds = await this.deliveries.failOpenOfDeletedWebhook(command.tenantId, command.webhookId);
