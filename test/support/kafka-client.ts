@@ -21,7 +21,7 @@ export class TestKafka {
 
   async publish(
     topic: string,
-    messages: { key?: string; value: string | Buffer; partition?: number }[],
+    messages: { key?: string; value: string | Buffer; partition?: number; headers?: Record<string, string> }[],
   ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });

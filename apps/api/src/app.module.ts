@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
-import { LoggingModule } from '@app/observability';
+import { LoggingModule, TracingModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { ConsoleModule } from './console/console.module';
 import { EventIntakeModule } from './event-intake/event-intake.module';
@@ -19,6 +19,7 @@ import { WhoamiModule } from './whoami/whoami.module';
   imports: [
     AppConfigModule,
     LoggingModule,
+    TracingModule.forRoot('webhook-api'),
     PersistenceModule,
     KafkaModule,
     HealthModule,

@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfigModule } from '@app/config';
 import { ConsumerGroup } from '@app/contracts';
 import { ConsumerGroupLagModule, KafkaModule } from '@app/kafka';
-import { AppHealth, LoggingModule, OpsListener } from '@app/observability';
+import { AppHealth, LoggingModule, OpsListener, TracingModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { DeliveryCommandConsumer } from './dispatch/delivery-command.consumer';
 import { AttemptRecorder } from './record-attempts/attempt-recorder';
@@ -26,6 +26,7 @@ import { RetryScheduler } from './retry-schedule/retry-scheduler';
   imports: [
     AppConfigModule,
     LoggingModule,
+    TracingModule.forRoot('webhook-dispatcher'),
     PersistenceModule,
     KafkaModule,
     TerminusModule,

@@ -24,6 +24,7 @@ import { EndpointLimiter } from './endpoint-limiter';
 import { PayloadBudget } from './payload-budget';
 import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
 import { untilAvailable } from '@app/common';
+import { inSpan, traceContextOf } from '@app/observability';
 
 /** The command could not be acted on at all; its message goes to the dead-letter topic with this reason. */
 export class UndeliverableCommandError extends Error {}
@@ -270,7 +271,17 @@ export class DispatchCommandsUseCase {
   }
 
   private async deliverAll(targets: Planned[]): Promise<void> {
-    await Promise.all(targets.map((target) => this.deliver(target)));
+    await Promise.all(
+      targets.map((target) =>
+        // In the trace of the command's message: the active context is its whole batch's.
+        inSpan(
+          'deliver',
+          () => ({ attributes: deliveryAttributes(target) }),
+          () => this.deliver(target),
+          traceContextOf(target.command),
+        ),
+      ),
+    );
   }
 
   /**
@@ -312,6 +323,15 @@ export class DispatchCommandsUseCase {
     const finished = await running;
     if (finished) await this.recorder.record(finished.log, finished.effect);
   }
+}
+
+function deliveryAttributes({ command, event, webhook }: Planned): Record<string, string> {
+  return {
+    'webhooks.command_id': command.commandId,
+    'webhooks.event_id': event._id,
+    'webhooks.webhook_id': webhook._id,
+    'webhooks.trigger': command.trigger,
+  };
 }
 
 /** FIFO webhooks claim each step of the automatic schedule once, whichever command gets there first. */

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
 import { DeliveryCommand, DeliveryErrorKind, DeliveryLogV1 } from '@app/contracts';
 import { DeliveryDocument, EventDocument, openWebhookSecrets, SecretCipher, WebhookDocument } from '@app/persistence';
+import { inSpan } from '@app/observability';
 import { WebhookHttpClient } from '../http/webhook-http-client';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptResult, consequenceOf, DeliveryBefore } from './attempt-outcome';
@@ -49,10 +58,17 @@ export class SendAttempt {
       // Decrypted only here, the live ones only. A secret no configured key opens throws: the command is
       // dead-lettered with the reason and nothing goes out unsigned or wrongly signed.
       const secrets = openWebhookSecrets(this.cipher, webhook._id, liveSecrets(webhook.secrets, startedAt));
-      const outcome = await this.http.post(
-        new URL(webhook.url),
-        webhookHeaders(event._id, body, secrets, startedAt),
-        body,
+      const url = new URL(webhook.url);
+      // No trace headers go to the endpoint: they are the customer's, not part of this trace.
+      const outcome = await inSpan(
+        'POST',
+        () => ({ kind: SpanKind.CLIENT, attributes: clientAttributes(url) }),
+        async (span) => {
+          const outcome = await this.http.post(url, webhookHeaders(event._id, body, secrets, startedAt), body);
+          if (outcome.kind === 'response') span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.statusCode);
+          else span?.setAttributes({ [ATTR_ERROR_TYPE]: outcome.errorKind });
+          return outcome;
+        },
       );
       durationMs = outcome.durationMs;
       if (outcome.kind === 'response') {
@@ -111,6 +127,15 @@ export class SendAttempt {
     if (failingForMs < this.policy.autoDisableAfterMs) return null;
     return `No successful delivery since ${new Date(webhook.failingSince).toISOString()}`;
   }
+}
+
+/** The endpoint's host and port only: a webhook URL's path or query may hold the customer's secrets. */
+function clientAttributes(url: URL): Record<string, string | number> {
+  return {
+    [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+    [ATTR_SERVER_ADDRESS]: url.hostname,
+    [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+  };
 }
 
 export const newAttemptId = (): string => randomUUID();

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CoalescingQueue, untilAvailable } from '@app/common';
 import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from '@app/kafka';
+import { traceHeaders } from '@app/observability';
 import {
   asTenantId,
   DeliveryAttemptRepository,
@@ -22,6 +23,8 @@ export interface WebhookEffect {
 interface FinishedAttempt {
   log: DeliveryLogV1;
   effect: WebhookEffect | null;
+  /** The delivery's trace context: a flush publishes many deliveries' logs, each in its own trace. */
+  traceHeaders?: Record<string, string>;
 }
 
 /** Records per flush; one Kafka request and two MongoDB round trips cover them all. */
@@ -49,12 +52,12 @@ export class AttemptRecorder {
   ) {}
 
   record(log: DeliveryLogV1, effect: WebhookEffect | null): Promise<void> {
-    return this.finished.push({ log, effect });
+    return this.finished.push({ log, effect, traceHeaders: traceHeaders() });
   }
 
   /** Publishes a log event again, for a replayed command whose attempt a crashed dispatcher stored. */
   republish(logJson: string, eventId: string): Promise<void> {
-    return this.publishLogs([{ key: eventId, value: logJson }]);
+    return this.publishLogs([{ key: eventId, value: logJson, headers: traceHeaders() }]);
   }
 
   private async flush(batch: FinishedAttempt[]): Promise<void> {
@@ -63,17 +66,19 @@ export class AttemptRecorder {
     // Job counters are not idempotent: only the attempts this flush stored count, once.
     const outcomes = retryJobOutcomesOf(logs, new Set(added));
     await untilAvailable(this.logger, 'Counting bulk-retry outcomes', () => this.retryJobs.addOutcomes(outcomes));
-    await this.publishLogs(logs.map((log) => ({ key: log.eventId, value: JSON.stringify(log) })));
+    await this.publishLogs(
+      logs.map((log, index) => ({ key: log.eventId, value: JSON.stringify(log), headers: batch[index].traceHeaders })),
+    );
     await untilAvailable(this.logger, 'Updating webhook health', () =>
       this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
     );
   }
 
-  private async publishLogs(logs: { key: string; value: string }[]): Promise<void> {
+  private async publishLogs(logs: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void> {
     await untilAvailable(this.logger, 'Publishing delivery logs', () =>
       this.producer.sendAll(
         // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
-        logs.map(({ key, value }) => ({ topic: KafkaTopic.DeliveryLogs, key, value })),
+        logs.map(({ key, value, headers }) => ({ topic: KafkaTopic.DeliveryLogs, key, value, headers })),
       ),
     );
   }
