@@ -10,7 +10,8 @@ export enum WebhookKind {
   Operational = 'operational',
 }
 
-export const kindOf = (webhook: { kind?: WebhookKind }): WebhookKind => webhook.kind ?? WebhookKind.Ordinary;
+export const kindOf = (webhook: { eventTypes: string[]; kind?: WebhookKind }): WebhookKind =>
+  webhook.kind ?? WebhookKind.Ordinary;
 
 /** The kind of webhook an event of this type goes to. */
 export const kindReceiving = (eventType: string): WebhookKind =>
