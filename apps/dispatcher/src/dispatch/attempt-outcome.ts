@@ -21,6 +21,9 @@ export interface SchedulePolicy {
   retryAfterMaxMs: number;
 }
 
+/** The disabledReason a 410 leaves on a webhook; `endpoint.disabled` tells it apart as reason `gone`. */
+export const GONE_DISABLE_REASON = 'The endpoint answered 410 Gone';
+
 export interface AttemptConsequence {
   deliveryStatus: DeliveryStatus;
   scheduledFailures: number;
@@ -54,7 +57,7 @@ export function consequenceOf(
       deliveryStatus: DeliveryStatus.Failed,
       scheduledFailures: before.scheduledFailures,
       nextAttemptAt: null,
-      disableReason: 'The endpoint answered 410 Gone',
+      disableReason: GONE_DISABLE_REASON,
     };
   }
   if (result.errorKind === DeliveryErrorKind.WebhookDisabled) {
