@@ -17,6 +17,7 @@ import { WebhookHttpClient } from './http/webhook-http-client';
 import { DeliveryLogConsumer } from './record-attempts/delivery-log.consumer';
 import { PersistDeliveryLogsUseCase } from './record-attempts/persist-delivery-logs.usecase';
 import { DispatcherMetrics } from './metrics/dispatcher-metrics';
+import { EmitEndpointDisabledUseCase } from './operational-events/emit-endpoint-disabled.usecase';
 import { PurgeExpiredUseCase } from './retention/purge-expired.usecase';
 import { RetentionPolicy } from './retention/retention-policy';
 import { RetentionRunner } from './retention/retention-runner';
@@ -42,6 +43,7 @@ import { RetryScheduler } from './retry-schedule/retry-scheduler';
     WebhookHttpClient,
     SendAttempt,
     AttemptRecorder,
+    EmitEndpointDisabledUseCase,
     FifoQueue,
     DispatchCommandsUseCase,
     DeliveryCommandConsumer,

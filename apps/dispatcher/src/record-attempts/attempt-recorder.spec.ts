@@ -1,6 +1,7 @@
 import { DeliveryLogV1, DeliveryTrigger, KafkaTopic } from '@app/contracts';
 import { KafkaProducer } from '@app/kafka';
 import { DeliveryAttemptRepository, RetryJobRepository, WebhookRepository } from '@app/persistence';
+import { EmitEndpointDisabledUseCase } from '../operational-events/emit-endpoint-disabled.usecase';
 import { AttemptRecorder, retryJobOutcomesOf } from './attempt-recorder';
 import { deliveryLog } from '../../../../test/support/delivery-log';
 
@@ -33,29 +34,35 @@ function setUp() {
   const retryJobs = { addOutcomes: jest.fn(async () => void calls.push('addOutcomes')) };
   const producer = { sendAll: jest.fn(async () => void calls.push('sendAll')) };
   const webhooks = { applyHealth: jest.fn(async (_effects: unknown[]) => void calls.push('applyHealth')) };
+  const endpointDisabled = { execute: jest.fn(async (_effects: unknown[]) => void calls.push('emitDisabled')) };
   const recorder = new AttemptRecorder(
     producer as unknown as KafkaProducer,
     attempts as unknown as DeliveryAttemptRepository,
     retryJobs as unknown as RetryJobRepository,
     webhooks as unknown as WebhookRepository,
+    endpointDisabled as unknown as EmitEndpointDisabledUseCase,
   );
-  return { recorder, calls, attempts, retryJobs, producer, webhooks };
+  return { recorder, calls, attempts, retryJobs, producer, webhooks, endpointDisabled };
 }
 
 describe('AttemptRecorder', () => {
-  it('stores the attempts before it publishes their events, flagged as stored, then updates webhook health', async () => {
-    const { recorder, calls, attempts, producer, webhooks } = setUp();
+  it('stores the attempts before it publishes their events, flagged as stored, then updates webhook health and tells what it disabled', async () => {
+    const { recorder, calls, attempts, producer, webhooks, endpointDisabled } = setUp();
     const finished = log();
     const at = new Date();
 
     await recorder.record(finished, { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null });
 
-    expect(calls).toEqual(['insertLogs', 'addOutcomes', 'sendAll', 'applyHealth']);
+    expect(calls).toEqual(['insertLogs', 'addOutcomes', 'sendAll', 'applyHealth', 'emitDisabled']);
     expect(attempts.insertLogs).toHaveBeenCalledWith([{ ...finished, stored: true }]);
     expect(producer.sendAll).toHaveBeenCalledWith([
       { topic: KafkaTopic.DeliveryLogs, key: 'ev-1', value: JSON.stringify({ ...finished, stored: true }) },
     ]);
     expect(webhooks.applyHealth).toHaveBeenCalledWith([
+      { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null },
+    ]);
+    // The outcomes written: the use case reads back which disables among them took effect.
+    expect(endpointDisabled.execute).toHaveBeenCalledWith([
       { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null },
     ]);
   });

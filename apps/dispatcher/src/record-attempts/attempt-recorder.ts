@@ -10,6 +10,7 @@ import {
   RetryJobRepository,
   WebhookRepository,
 } from '@app/persistence';
+import { EmitEndpointDisabledUseCase } from '../operational-events/emit-endpoint-disabled.usecase';
 import { RecentHealthWrites } from './recent-health-writes';
 
 export interface WebhookEffect {
@@ -49,6 +50,7 @@ export class AttemptRecorder {
     private readonly attempts: DeliveryAttemptRepository,
     private readonly retryJobs: RetryJobRepository,
     private readonly webhooks: WebhookRepository,
+    private readonly endpointDisabled: EmitEndpointDisabledUseCase,
   ) {}
 
   record(log: DeliveryLogV1, effect: WebhookEffect | null): Promise<void> {
@@ -98,6 +100,8 @@ export class AttemptRecorder {
     const worth = this.healthWrites.worthWriting([...perWebhook.values()]);
     await this.webhooks.applyHealth(worth.map((effect) => ({ ...effect, tenantId: asTenantId(effect.tenantId) })));
     this.healthWrites.wrote(worth);
+    // After the write, and again whenever this whole step is retried: the use case tells what it disabled.
+    await this.endpointDisabled.execute(worth);
   }
 }
 
