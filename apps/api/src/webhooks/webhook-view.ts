@@ -1,5 +1,6 @@
 import { WebhookDocument } from '@app/persistence';
 import { WebhookDto } from './dtos/webhook.dto';
+import { toHeadersObject } from './webhook-headers';
 
 /** The stored webhook as the API shows it; the secrets are deliberately left out. */
 export function toWebhookDto(webhook: WebhookDocument): WebhookDto {
@@ -10,6 +11,9 @@ export function toWebhookDto(webhook: WebhookDocument): WebhookDto {
     description: webhook.description,
     active: webhook.active,
     fifo: webhook.fifo,
+    rateLimit: webhook.rateLimit ?? null,
+    timeout: webhook.timeoutMs ?? null,
+    headers: toHeadersObject(webhook.headers),
     disabledReason: webhook.disabledReason,
     createdAt: webhook.createdAt,
     updatedAt: webhook.updatedAt,

@@ -8,6 +8,7 @@ import { ListWebhooksUseCase } from './usecases/list-webhooks/list-webhooks.usec
 import { RotateWebhookSecretUseCase } from './usecases/rotate-webhook-secret/rotate-webhook-secret.usecase';
 import { SendTestEventUseCase } from './usecases/send-test-event/send-test-event.usecase';
 import { UpdateWebhookUseCase } from './usecases/update-webhook/update-webhook.usecase';
+import { EndpointControlsPolicy } from './endpoint-controls';
 import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksController } from './webhooks.controller';
 
@@ -16,6 +17,7 @@ import { WebhooksController } from './webhooks.controller';
   controllers: [WebhooksController],
   providers: [
     WebhookUrlPolicy,
+    EndpointControlsPolicy,
     CreateWebhookUseCase,
     ListWebhooksUseCase,
     GetWebhookUseCase,

@@ -21,6 +21,15 @@ export interface StoredWebhookSecret extends Omit<WebhookSecret, 'secret'> {
   secret: SealedSecret;
 }
 
+/**
+ * A static header sent with every delivery to the webhook. Stored as a list, not an object: header names
+ * may hold `.` or start with `$`, which FerretDB refuses in field names.
+ */
+export interface WebhookHeader {
+  name: string;
+  value: string;
+}
+
 export interface WebhookDocument {
   _id: string;
   tenantId: string;
@@ -32,6 +41,12 @@ export interface WebhookDocument {
   /** Strict per-webhook ordering: deliveries go in event order and a failing event holds back later ones. */
   fifo: boolean;
   secrets: StoredWebhookSecret[];
+  /** Deliveries per second across all dispatchers; null or absent (webhooks from before it) is unlimited. */
+  rateLimit?: number | null;
+  /** Request timeout for this endpoint; null or absent means DELIVERY_TIMEOUT. */
+  timeoutMs?: number | null;
+  /** Static headers sent with every delivery; absent on webhooks from before them. */
+  headers?: WebhookHeader[];
   disabledReason: string | null;
   disabledAt: Date | null;
   /** First failure since the last success; drives auto-disable. */
@@ -47,7 +62,12 @@ export interface WebhookDocument {
  */
 export function newWebhook(
   webhook: Pick<WebhookDocument, '_id' | 'tenantId' | 'url' | 'secrets'> &
-    Partial<Pick<WebhookDocument, 'eventTypes' | 'description' | 'fifo' | 'disabledReason'>>,
+    Partial<
+      Pick<
+        WebhookDocument,
+        'eventTypes' | 'description' | 'fifo' | 'rateLimit' | 'timeoutMs' | 'headers' | 'disabledReason'
+      >
+    >,
   now: Date,
 ): WebhookDocument {
   const disabledReason = webhook.disabledReason ?? null;
@@ -60,6 +80,9 @@ export function newWebhook(
     active: disabledReason === null,
     fifo: webhook.fifo ?? false,
     secrets: webhook.secrets,
+    rateLimit: webhook.rateLimit ?? null,
+    timeoutMs: webhook.timeoutMs ?? null,
+    headers: webhook.headers ?? [],
     disabledReason,
     disabledAt: disabledReason === null ? null : now,
     failingSince: null,
@@ -78,6 +101,14 @@ const WebhookSecretSchema = new Schema<StoredWebhookSecret>(
   { _id: false },
 );
 
+const WebhookHeaderSchema = new Schema<WebhookHeader>(
+  {
+    name: { type: String, required: true },
+    value: { type: String, required: true },
+  },
+  { _id: false },
+);
+
 export const WebhookSchema = new Schema<WebhookDocument>(
   {
     _id: { type: String, required: true },
@@ -88,6 +119,9 @@ export const WebhookSchema = new Schema<WebhookDocument>(
     active: { type: Boolean, default: true },
     fifo: { type: Boolean, default: false },
     secrets: { type: [WebhookSecretSchema], default: [] },
+    rateLimit: { type: Number, default: null },
+    timeoutMs: { type: Number, default: null },
+    headers: { type: [WebhookHeaderSchema], default: [] },
     disabledReason: { type: String, default: null },
     disabledAt: { type: Date, default: null },
     failingSince: { type: Date, default: null },

@@ -20,6 +20,23 @@ export class WebhookDto {
   @ApiProperty()
   fifo: boolean;
 
+  @ApiProperty({ type: Number, nullable: true, description: 'Deliveries per second; null is unlimited.' })
+  rateLimit: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "Request timeout in milliseconds; null is the service's DELIVERY_TIMEOUT.",
+  })
+  timeout: number | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Static headers sent with every delivery; {} when none.',
+  })
+  headers: Record<string, string>;
+
   @ApiProperty({
     type: String,
     nullable: true,

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { newWebhook, SecretCipher, sealWebhookSecret, TenantId, WebhookRepository } from '@app/persistence';
 import { CreatedWebhookDto } from '../../dtos/webhook.dto';
+import { EndpointControlsInput, EndpointControlsPolicy } from '../../endpoint-controls';
 import { newSigningSecret } from '../../webhook-secret';
 import { WebhookUrlPolicy } from '../../webhook-url-policy';
 import { toWebhookDto } from '../../webhook-view';
 
-export interface CreateWebhookCommand {
+export interface CreateWebhookCommand extends EndpointControlsInput {
   tenantId: TenantId;
   url: string;
   eventTypes?: string[];
@@ -21,10 +22,12 @@ export class CreateWebhookUseCase {
     private readonly webhooks: WebhookRepository,
     private readonly urlPolicy: WebhookUrlPolicy,
     private readonly cipher: SecretCipher,
+    private readonly controls: EndpointControlsPolicy,
   ) {}
 
   async execute(command: CreateWebhookCommand): Promise<CreatedWebhookDto> {
     this.urlPolicy.assertAllowed(command.url);
+    const controls = this.controls.toStored(command);
     const now = new Date();
     const secret = newSigningSecret();
     const webhookId = randomUUID();
@@ -36,6 +39,7 @@ export class CreateWebhookUseCase {
         eventTypes: command.eventTypes,
         description: command.description,
         fifo: command.fifo,
+        ...controls,
         secrets: [{ secret: sealWebhookSecret(this.cipher, webhookId, secret), createdAt: now, expiresAt: null }],
         disabledReason: command.active === false ? DISABLED_THROUGH_API : null,
       },

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { TenantId, WebhookDocument, WebhookRepository } from '@app/persistence';
 import { WebhookDto } from '../../dtos/webhook.dto';
+import { EndpointControlsInput, EndpointControlsPolicy } from '../../endpoint-controls';
 import { WebhookUrlPolicy } from '../../webhook-url-policy';
 import { toWebhookDto } from '../../webhook-view';
 import { DISABLED_THROUGH_API } from '../create-webhook/create-webhook.usecase';
@@ -9,7 +10,8 @@ import { GetWebhookUseCase, WEBHOOK_NOT_FOUND } from '../get-webhook/get-webhook
 export interface UpdateWebhookCommand {
   tenantId: TenantId;
   webhookId: string;
-  changes: Partial<Pick<WebhookDocument, 'url' | 'eventTypes' | 'description' | 'active' | 'fifo'>>;
+  changes: Partial<Pick<WebhookDocument, 'url' | 'eventTypes' | 'description' | 'active' | 'fifo'>> &
+    EndpointControlsInput;
 }
 
 @Injectable()
@@ -18,14 +20,18 @@ export class UpdateWebhookUseCase {
     private readonly webhooks: WebhookRepository,
     private readonly getWebhook: GetWebhookUseCase,
     private readonly urlPolicy: WebhookUrlPolicy,
+    private readonly controls: EndpointControlsPolicy,
   ) {}
 
   async execute(command: UpdateWebhookCommand): Promise<WebhookDto> {
-    const { tenantId, webhookId, changes } = command;
+    const { tenantId, webhookId } = command;
+    const { rateLimit, timeout, headers, ...changes } = command.changes;
     if (changes.url !== undefined) this.urlPolicy.assertAllowed(changes.url);
+    const controls = this.controls.toStored({ rateLimit, timeout, headers });
     const current = await this.getWebhook.execute({ tenantId, webhookId });
     const updated = await this.webhooks.applyChanges(tenantId, webhookId, {
       ...changes,
+      ...controls,
       ...activationChanges(current, changes.active),
     });
     if (!updated) throw new NotFoundException(WEBHOOK_NOT_FOUND);
