@@ -85,7 +85,7 @@ export class TestDatabase {
   async createWebhook(
     tenantId: string,
     url: string,
-    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'fifo'>> & {
+    options: Partial<Pick<WebhookDocument, 'eventTypes' | 'fifo' | 'rateLimit' | 'timeoutMs' | 'headers'>> & {
       secrets?: WebhookSecret[];
       /** Seals under another key than the apps' default one (key rotation tests). */
       cipher?: SecretCipher;
@@ -101,6 +101,9 @@ export class TestDatabase {
         url,
         eventTypes: options.eventTypes,
         fifo: options.fifo,
+        rateLimit: options.rateLimit,
+        timeoutMs: options.timeoutMs,
+        headers: options.headers,
         secrets: sealWebhookSecrets(options.cipher ?? this.cipher, webhookId, signingSecrets),
       },
       now,

@@ -17,6 +17,7 @@ import { WebhookHttpClient } from './http/webhook-http-client';
 import { DeliveryLogConsumer } from './record-attempts/delivery-log.consumer';
 import { PersistDeliveryLogsUseCase } from './record-attempts/persist-delivery-logs.usecase';
 import { DispatcherMetrics } from './metrics/dispatcher-metrics';
+import { DispatcherGroupSize } from './rate-limit/dispatcher-group-size';
 import { EmitEndpointDisabledUseCase } from './operational-events/emit-endpoint-disabled.usecase';
 import { PurgeExpiredUseCase } from './retention/purge-expired.usecase';
 import { RetentionPolicy } from './retention/retention-policy';
@@ -45,6 +46,7 @@ import { RetryScheduler } from './retry-schedule/retry-scheduler';
     AttemptRecorder,
     EmitEndpointDisabledUseCase,
     FifoQueue,
+    DispatcherGroupSize,
     DispatchCommandsUseCase,
     DeliveryCommandConsumer,
     PersistDeliveryLogsUseCase,

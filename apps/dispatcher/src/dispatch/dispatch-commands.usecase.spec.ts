@@ -17,7 +17,12 @@ import { FifoQueue, FifoTarget } from '../fifo/fifo-queue';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptRecorder } from '../record-attempts/attempt-recorder';
 import { DeliveryPolicy } from '../policy/delivery-policy';
-import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
+import { DispatcherGroupSize } from '../rate-limit/dispatcher-group-size';
+import {
+  AbandonedOnShutdownError,
+  DispatchCommandsUseCase,
+  UndeliverableCommandError,
+} from './dispatch-commands.usecase';
 import { AttemptTarget, SendAttempt } from './send-attempt';
 
 const created = new Date('2030-01-01T00:00:00.000Z');
@@ -49,7 +54,13 @@ const row = (eventId: string, webhookId: string, changes: Partial<DeliveryDocume
 });
 
 /** The use case over in-memory repositories; every claim succeeds unless a test says otherwise. */
-function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; rows?: DeliveryDocument[] }) {
+function setUp(data: {
+  events?: EventDocument[];
+  webhooks?: WebhookDocument[];
+  rows?: DeliveryDocument[];
+  /** Dispatchers sharing each webhook's rateLimit. */
+  dispatchers?: number;
+}) {
   const events = {
     findManyForDispatch: jest.fn(async (ids: string[]) => (data.events ?? []).filter(({ _id }) => ids.includes(_id))),
     setTargetStatus: jest.fn(async () => undefined),
@@ -83,6 +94,7 @@ function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; r
     payloadBytesInFlight: { set: jest.fn() },
     waitingPartitions: { set: jest.fn() },
     endpointQueued: { set: jest.fn() },
+    endpointRateWaiting: { set: jest.fn() },
   };
   const settings: Record<string, number> = { ENDPOINT_CONCURRENCY: 4, DISPATCHER_MAX_IN_FLIGHT_BYTES: 64 << 20 };
   const useCase = new DispatchCommandsUseCase(
@@ -96,6 +108,7 @@ function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; r
     metrics as unknown as DispatcherMetrics,
     { claimLeaseMs: 30_000 } as DeliveryPolicy,
     { get: (key: string) => settings[key] } as unknown as AppConfig,
+    { members: data.dispatchers ?? 1 } as DispatcherGroupSize,
   );
   /** Runs a batch to the end: each command's outcome, and the (event, webhook) pairs sent. */
   const run = async (commands: DeliveryCommand[]) => {
@@ -109,7 +122,7 @@ function setUp(data: { events?: EventDocument[]; webhooks?: WebhookDocument[]; r
     const sent = sendAttempt.execute.mock.calls.map(([target]) => `${target.event._id}->${target.webhook._id}`);
     return { outcomes, sent: sent.sort() };
   };
-  return { run, events, webhooks, deliveries, tasks, sendAttempt, recorder, fifo };
+  return { run, useCase, events, webhooks, deliveries, tasks, sendAttempt, recorder, fifo, metrics };
 }
 
 describe('DispatchCommandsUseCase planning', () => {
@@ -274,5 +287,69 @@ describe('DispatchCommandsUseCase sending', () => {
     expect(tasks.release).toHaveBeenCalledWith([{ taskId: 'retry-1:wh-1', attemptId: stepClaim?.attemptId }]);
     expect(sendAttempt.execute).not.toHaveBeenCalled();
     expect(recorder.record).not.toHaveBeenCalled();
+  });
+});
+
+describe('DispatchCommandsUseCase rate limits', () => {
+  const claimedTasks = (tasks: { claim: jest.Mock }) =>
+    tasks.claim.mock.calls.flatMap(([claims]: [TaskClaim[]]) => claims.map(({ taskId }) => taskId));
+
+  it("spaces a webhook's deliveries by its share of the rateLimit, claiming each only when its turn comes", async () => {
+    // 10 per second shared by 2 dispatchers: 5 per second here, one every 200 ms.
+    const { useCase, tasks } = setUp({
+      events: [event('ev-1'), event('ev-2'), event('ev-3')],
+      webhooks: [webhook('wh-limited', { rateLimit: 10 }), webhook('wh-free')],
+      dispatchers: 2,
+    });
+    const claimedAt = new Map<string, number>();
+    tasks.claim.mockImplementation(async (claims: TaskClaim[]) => {
+      for (const { taskId } of claims) claimedAt.set(taskId, performance.now());
+      return claims.map(({ taskId }) => ({ taskId, outcome: 'claimed' }));
+    });
+    const started = performance.now();
+    const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')]);
+
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const early = claimedTasks(tasks);
+    expect(early.filter((taskId) => taskId.endsWith(':wh-free'))).toHaveLength(3);
+    expect(early.filter((taskId) => taskId.endsWith(':wh-limited'))).toHaveLength(1);
+
+    await Promise.all(completions);
+    const limited = [...claimedAt.entries()]
+      .filter(([taskId]) => taskId.endsWith(':wh-limited'))
+      .map(([, at]) => at - started)
+      .sort((a, b) => a - b);
+    expect(limited).toHaveLength(3);
+    // A token comes every 200 ms (timers may fire a millisecond early).
+    expect(limited[1] - limited[0]).toBeGreaterThanOrEqual(195);
+    expect(limited[2] - limited[1]).toBeGreaterThanOrEqual(195);
+  });
+
+  it('lets a disabled webhook record its attempts without waiting for a rate', async () => {
+    const { run, sendAttempt, metrics } = setUp({
+      events: [event('ev-1'), event('ev-2')],
+      webhooks: [webhook('wh-off', { active: false, rateLimit: 1 })],
+    });
+    await run([command('ev-1', { webhookId: 'wh-off' }), command('ev-2', { webhookId: 'wh-off' })]);
+    expect(sendAttempt.execute).toHaveBeenCalledTimes(2);
+    expect(metrics.endpointRateWaiting.set).not.toHaveBeenCalled();
+  });
+
+  it('abandons deliveries waiting for their rate at shutdown, without claiming them', async () => {
+    const { useCase, tasks, sendAttempt } = setUp({
+      events: [event('ev-1'), event('ev-2'), event('ev-3')],
+      webhooks: [webhook('wh-limited', { rateLimit: 1 })],
+    });
+    const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    useCase.stopStarting();
+    const outcomes = await Promise.allSettled(completions);
+    expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason)).toEqual([
+      false,
+      expect.any(AbandonedOnShutdownError),
+      expect.any(AbandonedOnShutdownError),
+    ]);
+    expect(claimedTasks(tasks)).toEqual(['cmd-ev-1-all:wh-limited']);
+    expect(sendAttempt.execute).toHaveBeenCalledTimes(1);
   });
 });

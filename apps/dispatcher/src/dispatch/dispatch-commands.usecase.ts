@@ -21,6 +21,9 @@ import { AttemptRecorder } from '../record-attempts/attempt-recorder';
 import { ClaimBatcher } from './claim-batcher';
 import { DeliveryPolicy } from '../policy/delivery-policy';
 import { EndpointLimiter } from './endpoint-limiter';
+import { DispatcherGroupSize } from '../rate-limit/dispatcher-group-size';
+import { EndpointRateLimiter } from '../rate-limit/endpoint-rate-limiter';
+import { rateShare } from '../rate-limit/rate-share';
 import { PayloadBudget } from './payload-budget';
 import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
 import { untilAvailable } from '@app/common';
@@ -62,6 +65,7 @@ interface BatchWebhooks {
 export class DispatchCommandsUseCase {
   private readonly logger = new Logger(DispatchCommandsUseCase.name);
   private readonly limiter: EndpointLimiter;
+  private readonly rates: EndpointRateLimiter;
   private readonly claims: ClaimBatcher;
   private readonly payloads: PayloadBudget;
   /** Recent events' average payload, to size the next read: starts at the largest allowed. */
@@ -80,8 +84,10 @@ export class DispatchCommandsUseCase {
     private readonly metrics: DispatcherMetrics,
     policy: DeliveryPolicy,
     config: AppConfig,
+    groupSize: DispatcherGroupSize,
   ) {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
+    this.rates = new EndpointRateLimiter((rateLimit) => rateShare(rateLimit, groupSize.members));
     this.payloads = new PayloadBudget(config.get('DISPATCHER_MAX_IN_FLIGHT_BYTES'));
     this.claims = new ClaimBatcher(tasks, this.owner, policy.claimLeaseMs);
   }
@@ -89,6 +95,7 @@ export class DispatchCommandsUseCase {
   /** From now on, deliveries not yet sending are abandoned (AbandonedOnShutdownError); those on the wire finish. */
   stopStarting(): void {
     this.stopping = true;
+    this.rates.releaseAll();
   }
 
   /**
@@ -285,15 +292,17 @@ export class DispatchCommandsUseCase {
   }
 
   /**
-   * Waits for a slot at the endpoint, then claims the (command, webhook) pair, sends and records it.
-   * Claiming only once a slot is free keeps the claim's lease to the length of one request, so a queue
-   * at a slow endpoint never outlives the leases that keep other dispatchers off its deliveries.
+   * Waits for a slot at the endpoint and for its rateLimit, then claims the (command, webhook) pair, sends
+   * and records it. Claiming only once both let it go keeps the claim's lease to the length of one request,
+   * so a queue at a slow or rate-limited endpoint never outlives the leases that keep other dispatchers off
+   * its deliveries; a delivery waiting for its rate is no attempt.
    */
   private async deliver(target: Planned): Promise<void> {
     const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
     const stepTaskId = fifoStepTaskId(target);
     const running = this.limiter.run(target.webhook._id, async () => {
       this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
+      await this.rateTurn(target.webhook);
       for (;;) {
         if (this.stopping) throw new AbandonedOnShutdownError();
         const attemptId = newAttemptId();
@@ -322,6 +331,15 @@ export class DispatchCommandsUseCase {
     this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
     const finished = await running;
     if (finished) await this.recorder.record(finished.log, finished.effect);
+  }
+
+  /** A disabled webhook is sent nothing (its attempt only records that), so it waits for no rate. */
+  private async rateTurn(webhook: WebhookDocument): Promise<void> {
+    const turn = this.rates.acquire(webhook._id, webhook.active ? webhook.rateLimit : null);
+    if (!turn) return;
+    this.metrics.endpointRateWaiting.set(this.rates.waitingEverywhere);
+    await turn;
+    this.metrics.endpointRateWaiting.set(this.rates.waitingEverywhere);
   }
 }
 

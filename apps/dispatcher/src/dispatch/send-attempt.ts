@@ -64,7 +64,8 @@ export class SendAttempt {
         'POST',
         () => ({ kind: SpanKind.CLIENT, attributes: clientAttributes(url) }),
         async (span) => {
-          const outcome = await this.http.post(url, webhookHeaders(event._id, body, secrets, startedAt), body);
+          const headers = webhookHeaders(event._id, body, secrets, startedAt, webhook.headers);
+          const outcome = await this.http.post(url, headers, body, webhook.timeoutMs);
           if (outcome.kind === 'response') span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.statusCode);
           else span?.setAttributes({ [ATTR_ERROR_TYPE]: outcome.errorKind });
           return outcome;

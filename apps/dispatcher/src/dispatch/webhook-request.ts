@@ -1,4 +1,4 @@
-import { EventDocument, WebhookSecret } from '@app/persistence';
+import { EventDocument, WebhookHeader, WebhookSecret } from '@app/persistence';
 import { signatureHeader } from '../signing/webhook-signer';
 
 export const USER_AGENT = 'WebhookDelivery/0.1 (+webhook-delivery)';
@@ -13,15 +13,20 @@ export function envelopeBody(event: Pick<EventDocument, '_id' | 'type' | 'create
   )},"data":${event.payloadJson}}`;
 }
 
-/** Standard Webhooks headers; `webhook-id` is the event id, the same on every retry, so receivers can dedupe. */
+/**
+ * Standard Webhooks headers; `webhook-id` is the event id, the same on every retry, so receivers can dedupe.
+ * The webhook's own static headers go first: the API refuses the names set here, and these win regardless.
+ */
 export function webhookHeaders(
   eventId: string,
   body: string,
   secrets: WebhookSecret[],
   now: Date,
+  custom: WebhookHeader[] = [],
 ): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
   return {
+    ...Object.fromEntries(custom.map(({ name, value }) => [name, value])),
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     'webhook-id': eventId,

@@ -52,9 +52,11 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     this.guarded = new Agent({ ...options, connect: { ...options.connect, lookup: guardedLookup } });
   }
 
-  async post(url: URL, headers: Record<string, string>, body: string): Promise<HttpOutcome> {
+  /** `timeoutMs` is the endpoint's own timeout, if it has one; never longer than DELIVERY_TIMEOUT. */
+  async post(url: URL, headers: Record<string, string>, body: string, timeoutMs?: number | null): Promise<HttpOutcome> {
     const startedAt = performance.now();
     const elapsed = () => Math.round(performance.now() - startedAt);
+    const totalTimeoutMs = Math.min(timeoutMs ?? this.policy.totalTimeoutMs, this.policy.totalTimeoutMs);
     try {
       const dispatcher = this.dispatcherFor(url);
       const response = await request(url, {
@@ -62,7 +64,9 @@ export class WebhookHttpClient implements OnApplicationShutdown {
         headers,
         body,
         dispatcher,
-        signal: AbortSignal.timeout(this.policy.totalTimeoutMs),
+        headersTimeout: totalTimeoutMs,
+        bodyTimeout: totalTimeoutMs,
+        signal: AbortSignal.timeout(totalTimeoutMs),
       });
       const bodyExcerpt = await readExcerpt(response.body);
       return {

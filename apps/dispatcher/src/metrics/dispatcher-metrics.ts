@@ -64,6 +64,12 @@ export class DispatcherMetrics {
     registers: [metricsRegistry],
   });
 
+  readonly endpointRateWaiting = new Gauge({
+    name: 'webhook_endpoint_rate_waiting_deliveries',
+    help: "Deliveries waiting for their webhook's rateLimit (this dispatcher's share of it), all webhooks together.",
+    registers: [metricsRegistry],
+  });
+
   constructor() {
     // Both caps are listed from the start, so a dashboard shows 0 rather than no data.
     for (const cap of BACK_PRESSURE_CAPS) this.waitingPartitions.set({ cap }, 0);
