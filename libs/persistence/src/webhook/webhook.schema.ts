@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { kindOf, kindReceiving, WebhookKind } from './webhook-kind';
 
 export const WEBHOOK_MODEL = 'Webhook';
 
@@ -40,6 +41,8 @@ export interface WebhookDocument {
   active: boolean;
   /** Strict per-webhook ordering: deliveries go in event order and a failing event holds back later ones. */
   fifo: boolean;
+  /** Absent on webhooks from before kinds: those are ordinary. */
+  kind?: WebhookKind;
   secrets: StoredWebhookSecret[];
   /** Deliveries per second across all dispatchers; null or absent (webhooks from before it) is unlimited. */
   rateLimit?: number | null;
@@ -118,6 +121,7 @@ export const WebhookSchema = new Schema<WebhookDocument>(
     description: { type: String, default: '' },
     active: { type: Boolean, default: true },
     fifo: { type: Boolean, default: false },
+    kind: { type: String, enum: Object.values(WebhookKind) },
     secrets: { type: [WebhookSecretSchema], default: [] },
     rateLimit: { type: Number, default: null },
     timeoutMs: { type: Number, default: null },
@@ -131,9 +135,13 @@ export const WebhookSchema = new Schema<WebhookDocument>(
   },
   { collection: 'webhooks', versionKey: false },
 );
-/** Whether the webhook receives events of this type: an empty eventTypes list means every type. */
-export const subscribesTo = (webhook: Pick<WebhookDocument, 'eventTypes'>, eventType: string): boolean =>
-  webhook.eventTypes.length === 0 || webhook.eventTypes.includes(eventType);
+/**
+ * Whether the webhook receives events of this type: only a webhook of the kind the type goes to
+ * (operational events to operational webhooks), and there an empty eventTypes list means every type.
+ */
+export const subscribesTo = (webhook: Pick<WebhookDocument, 'eventTypes' | 'kind'>, eventType: string): boolean =>
+  kindOf(webhook) === kindReceiving(eventType) &&
+  (webhook.eventTypes.length === 0 || webhook.eventTypes.includes(eventType));
 
 // Serves: fan-out to a tenant's active webhooks, and GET /v1/webhooks (newest first).
 WebhookSchema.index({ tenantId: 1, active: 1 });
