@@ -26,6 +26,7 @@ export function sendInSpan<M extends { topic: string; key: string; headers?: IHe
   message: M,
   send: (traced: M) => Promise<void>,
 ): Promise<void> {
+  if (!isTracingEnabled()) return send(message);
   const parent = contextFromHeaders(message.headers) ?? context.active();
   const span = startSpan(
     `send ${message.topic}`,
