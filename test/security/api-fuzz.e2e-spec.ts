@@ -4,7 +4,12 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { isISO8601, isUUID } from 'class-validator';
 import fc from 'fast-check';
 import { Connection } from 'mongoose';
-import { EVENT_TYPE_PATTERN, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import {
+  EVENT_TYPE_PATTERN,
+  isOperationalEventType,
+  MAX_EVENT_PAYLOAD_BYTES,
+  OperationalEventType,
+} from '@app/contracts';
 import { ApiTestApp, startApiTestApp, TestTenant } from '../api/support/api-test-app';
 import { createEvent, createWebhook } from '../api/support/fixtures';
 import { waitFor } from '../support/wait-for';
@@ -92,8 +97,8 @@ describe('API fuzzing (fast-check)', () => {
   let connection: Connection;
   let attacker: TestTenant;
   let victim: TestTenant;
-  const own = { webhooks: [] as string[], events: [] as string[], jobs: [] as string[] };
-  const victimIds = { webhook: '', event: '', job: '' };
+  const own = { webhooks: [] as string[], events: [] as string[], jobs: [] as string[], operational: [] as string[] };
+  const victimIds = { webhook: '', event: '', job: '', operational: '' };
   const victimMarkers: string[] = [];
   let victimSnapshot: Record<string, unknown[]>;
   const tallies = new Map<string, Tally>();
@@ -117,10 +122,12 @@ describe('API fuzzing (fast-check)', () => {
     victimIds.webhook = await createWebhook(api, victim, { url: victimUrl });
     victimIds.event = await createEvent(api, victim, 'invoice.paid', { secret: victimPayload });
     victimIds.job = await startJob(victim);
+    victimIds.operational = await createOperationalWebhook(victim, victimUrl);
 
     for (let index = 0; index < 3; index += 1) own.webhooks.push(await createWebhook(api, attacker));
     for (let index = 0; index < 3; index += 1) own.events.push(await createEvent(api, attacker));
     own.jobs.push(await startJob(attacker));
+    for (let index = 0; index < 3; index += 1) own.operational.push(await createOperationalWebhook(attacker));
     // The victim's data must stand still before it is photographed: its bulk retry runs to its end first.
     await waitFor("the victim's bulk retry to finish", async () => {
       const job = await api.http().get(`/v1/webhooks/retry-jobs/${victimIds.job}`).set(victim.auth).expect(200);
@@ -133,6 +140,11 @@ describe('API fuzzing (fast-check)', () => {
     client?.close();
     await api?.close();
   });
+
+  const createOperationalWebhook = async (tenant: TestTenant, url = 'http://127.0.0.1:9/ops'): Promise<string> => {
+    const response = await api.http().post('/v1/operational-webhooks').set(tenant.auth).send({ url }).expect(201);
+    return response.body.data.webhookId as string;
+  };
 
   const startJob = async (tenant: TestTenant): Promise<string> => {
     const response = await api.http().post('/v1/webhooks/events/retry').set(tenant.auth).send({}).expect(202);
@@ -151,6 +163,32 @@ describe('API fuzzing (fast-check)', () => {
   // ---------------------------------------------------------------- field values, with their verdicts
 
   const nonString = hostileValue.filter((value) => typeof value !== 'string');
+  const OPERATIONAL_TYPES = Object.values(OperationalEventType);
+  /** The type of an event a tenant publishes: the operational types are the service's own. */
+  const publishedTypeValue = (): fc.Arbitrary<Labelled<Json>> =>
+    fc.oneof(
+      typeValue().map((labelled) =>
+        isOperationalEventType(labelled.value as string) ? { ...labelled, verdict: 'invalid' as Verdict } : labelled,
+      ),
+      invalid<Json>(fc.constantFrom(...OPERATIONAL_TYPES)),
+    );
+  const operationalTypesValue = (): fc.Arbitrary<Labelled<Json>> =>
+    fc.oneof(
+      valid<Json>(fc.uniqueArray(fc.constantFrom(...OPERATIONAL_TYPES), { maxLength: 3 })),
+      judged<Json>(
+        fc.array(fc.oneof(hostileString, fc.constantFrom(...OPERATIONAL_TYPES, 'invoice.paid')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (items) => {
+          const texts = items as string[];
+          return texts.every((text) => isOperationalEventType(text)) && new Set(texts).size === texts.length
+            ? 'valid'
+            : 'invalid';
+        },
+      ),
+      invalid(hostileValue.filter((value) => !Array.isArray(value))),
+    );
   const typeValue = (): fc.Arbitrary<Labelled<Json>> =>
     fc.oneof(
       valid(fc.stringMatching(EVENT_TYPE_PATTERN)),
@@ -291,6 +329,9 @@ describe('API fuzzing (fast-check)', () => {
 
   // Values each field accepts, for the "one fault" cases.
   const goodType = valid<Json>(fc.stringMatching(EVENT_TYPE_PATTERN));
+  const goodPublishedType = valid<Json>(
+    fc.stringMatching(EVENT_TYPE_PATTERN).filter((type) => !isOperationalEventType(type)),
+  );
   const goodStatus = valid<Json>(fc.constantFrom(...EVENT_STATUSES));
   const goodDate = valid<Json>(
     fc
@@ -303,6 +344,9 @@ describe('API fuzzing (fast-check)', () => {
   const goodEventTypes = valid<Json>(fc.uniqueArray(fc.stringMatching(EVENT_TYPE_PATTERN), { maxLength: 5 }));
   const goodDescription = valid<Json>(fc.string({ unit: 'binary', maxLength: 100 }));
   const goodFlag = valid<Json>(fc.boolean());
+  const goodOperationalTypes = valid<Json>(
+    fc.uniqueArray(fc.constantFrom(...Object.values(OperationalEventType)), { maxLength: 3 }),
+  );
 
   // ---------------------------------------------------------------- query values, with their verdicts
 
@@ -675,7 +719,7 @@ describe('API fuzzing (fast-check)', () => {
       body: {
         required: true,
         fields: {
-          type: { required: true, values: typeValue(), good: goodType },
+          type: { required: true, values: publishedTypeValue(), good: goodPublishedType },
           payload: { required: true, values: payloadValue(), good: goodPayload },
           idempotencyKey: { values: idempotencyKeyValue(), good: goodIdempotencyKey },
         },
@@ -841,6 +885,41 @@ describe('API fuzzing (fast-check)', () => {
           ),
         },
       },
+    })),
+    v1Route('POST /v1/operational-webhooks', 600, () => ({
+      method: 'POST',
+      path: fixedPath('/v1/operational-webhooks'),
+      body: {
+        required: true,
+        fields: {
+          url: { required: true, values: urlValue(), good: goodUrl },
+          eventTypes: { values: operationalTypesValue(), good: goodOperationalTypes },
+          description: { values: descriptionValue(), good: goodDescription },
+        },
+      },
+    })),
+    v1Route('GET /v1/operational-webhooks', 400, () => ({
+      method: 'GET',
+      path: fixedPath('/v1/operational-webhooks'),
+      query: pageQuery(),
+    })),
+    v1Route('GET /v1/operational-webhooks/:webhookId', 400, () => ({
+      method: 'GET',
+      path: idPath(
+        () => own.operational,
+        'valid',
+        () => victimIds.operational,
+        (id) => `/v1/operational-webhooks/${id}`,
+      ),
+    })),
+    v1Route('DELETE /v1/operational-webhooks/:webhookId', 300, () => ({
+      method: 'DELETE',
+      path: idPath(
+        () => own.operational,
+        'either',
+        () => victimIds.operational,
+        (id) => `/v1/operational-webhooks/${id}`,
+      ),
     })),
     // Last: it deletes the caller's webhooks, which the routes above use.
     v1Route('DELETE /v1/webhooks/:webhookId', 400, () => ({

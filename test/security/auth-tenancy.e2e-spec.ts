@@ -39,6 +39,7 @@ describe('Authentication, tenancy and secrets', () => {
   let revoked: IssuedTenantToken;
   const payloadMarker = `owner-private-${randomUUID()}`;
   let ownerWebhookId: string;
+  let ownerOperationalWebhookId: string;
   let ownerWebhookUrl: string;
   let ownerEventId: string;
   let ownerIdempotencyKey: string;
@@ -89,6 +90,12 @@ describe('Authentication, tenancy and secrets', () => {
       await api.call('POST', `/v1/webhooks/${ownerWebhookId}/secret/rotate`, { token: owner.token }),
     );
     ownerSecrets.push(rotated.secret);
+    const operational = ok<{ webhookId: string; secret: string }>(
+      await api.call('POST', '/v1/operational-webhooks', { token: owner.token, body: { url: ownerWebhookUrl } }),
+      201,
+    );
+    ownerOperationalWebhookId = operational.webhookId;
+    ownerSecrets.push(operational.secret);
 
     ownerIdempotencyKey = `owner-key-${randomUUID()}`;
     ownerEventId = ok<{ eventId: string }>(
@@ -155,6 +162,10 @@ describe('Authentication, tenancy and secrets', () => {
     ['GET', '/v1/stats/deliveries-per-minute'],
     ['GET', `/v1/stats/webhook-success-rates?webhookIds=${ownerWebhookId}`],
     ['GET', '/v1/whoami'],
+    ['GET', '/v1/operational-webhooks'],
+    ['POST', '/v1/operational-webhooks', { url: receiver.url('/sneaky-ops') }],
+    ['GET', `/v1/operational-webhooks/${ownerOperationalWebhookId}`],
+    ['DELETE', `/v1/operational-webhooks/${ownerOperationalWebhookId}`],
   ];
 
   describe('401 for every way a credential can be wrong, on every authenticated route', () => {
@@ -168,6 +179,7 @@ describe('Authentication, tenancy and secrets', () => {
           `${method} ${path
             .replace(/\?.*$/, '')
             .replace(ownerWebhookId, '{webhookId}')
+            .replace(ownerOperationalWebhookId, '{webhookId}')
             .replace(ownerEventId, '{eventId}')
             .replace(ownerJobId, '{jobId}')}`,
       );
@@ -279,9 +291,33 @@ describe('Authentication, tenancy and secrets', () => {
   describe('another tenant’s token reaches nothing of the owner’s', () => {
     /** What of the owner's shows in an answer, besides ids the intruder itself put in the request. */
     const leaks = (answer: ApiAnswer, asked: string[] = []) =>
-      [ownerWebhookId, ownerWebhookUrl, ownerEventId, ownerJobId, payloadMarker, owner.tenantId, ...ownerSecrets]
+      [
+        ownerWebhookId,
+        ownerOperationalWebhookId,
+        ownerWebhookUrl,
+        ownerEventId,
+        ownerJobId,
+        payloadMarker,
+        owner.tenantId,
+        ...ownerSecrets,
+      ]
         .filter((value) => !asked.includes(value))
         .filter((value) => answer.text.includes(value));
+
+    it('neither lists, reads nor deletes the owner’s operational webhook', async () => {
+      const listed = await api.call('GET', '/v1/operational-webhooks', { token: intruder.token });
+      expect(ok(listed)).toEqual({ items: [], nextCursor: null });
+      for (const method of ['GET', 'DELETE']) {
+        const answer = await api.call(method, `/v1/operational-webhooks/${ownerOperationalWebhookId}`, {
+          token: intruder.token,
+        });
+        expect({ status: answer.status, body: answer.body }).toEqual({
+          status: 404,
+          body: { message: 'Webhook not found' },
+        });
+      }
+      ok(await api.call('GET', `/v1/operational-webhooks/${ownerOperationalWebhookId}`, { token: owner.token }));
+    });
 
     it('does not retry the intruder’s own event to the owner’s webhook', async () => {
       const answer = await api.call('POST', `/v1/webhooks/events/${intruderEventId}/retry`, {

@@ -8,6 +8,7 @@ import { ConsoleModule } from './console/console.module';
 import { EventIntakeModule } from './event-intake/event-intake.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { OperationalWebhooksModule } from './operational-webhooks/operational-webhooks.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { StrictValidationPipe } from './http/strict-validation.pipe';
 import { RetriesModule } from './retries/retries.module';
@@ -29,6 +30,7 @@ import { WhoamiModule } from './whoami/whoami.module';
     RetriesModule,
     RetryJobsModule,
     WebhooksModule,
+    OperationalWebhooksModule,
     EventIntakeModule,
     ConsoleModule,
     WhoamiModule,

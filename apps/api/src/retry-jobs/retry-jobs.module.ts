@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { DeliveryCommandsModule } from '../delivery-commands/delivery-commands.module';
+import { OperationalEventsModule } from '../operational-events/operational-events.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { BulkRetryRunner } from './bulk-retry.runner';
 import { RetryJobsController } from './retry-jobs.controller';
@@ -16,7 +16,7 @@ import { StartBulkRetryUseCase } from './usecases/start-bulk-retry/start-bulk-re
  * them, POST /v1/webhooks/retry-jobs/{jobId}/cancel stops one; every API process runs jobs (BulkRetryRunner).
  */
 @Module({
-  imports: [AuthModule, DeliveryCommandsModule, WebhooksModule],
+  imports: [AuthModule, WebhooksModule, OperationalEventsModule],
   controllers: [RetryJobsController],
   providers: [
     StartBulkRetryUseCase,

@@ -68,7 +68,12 @@ export class WebhooksController {
     @UuidParam('webhookId') webhookId: string,
     @Body() body: UpdateWebhookDto,
   ): Promise<WebhookDto> {
-    return this.updateWebhook.execute({ tenantId: principal.tenantId, webhookId, changes: body });
+    return this.updateWebhook.execute({
+      tenantId: principal.tenantId,
+      webhookId,
+      requestedBy: principal.tokenId,
+      changes: body,
+    });
   }
 
   @Delete(':webhookId')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { EventsModule } from '../events/events.module';
+import { OperationalEventsModule } from '../operational-events/operational-events.module';
 import { CreateWebhookUseCase } from './usecases/create-webhook/create-webhook.usecase';
 import { DeleteWebhookUseCase } from './usecases/delete-webhook/delete-webhook.usecase';
 import { GetWebhookUseCase } from './usecases/get-webhook/get-webhook.usecase';
@@ -13,7 +14,7 @@ import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  imports: [AuthModule, EventsModule],
+  imports: [AuthModule, EventsModule, OperationalEventsModule],
   controllers: [WebhooksController],
   providers: [
     WebhookUrlPolicy,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DeliveryTrigger } from '@app/contracts';
+import { DeliveryTrigger, OperationalEventType, RetryJobFinishedPayload } from '@app/contracts';
 import {
   asTenantId,
   CursorPosition,
@@ -12,7 +12,8 @@ import {
   RetryJobSlotRepository,
   TenantId,
 } from '@app/persistence';
-import { DeliveryCommandPublisher } from '../../../delivery-commands/delivery-command.publisher';
+import { DeliveryCommandPublisher } from '@app/kafka';
+import { EmitOperationalEventUseCase } from '../../../operational-events/usecases/emit-operational-event/emit-operational-event.usecase';
 
 /** How a run ended: the job completed, the runner was asked to stop, or the job is no longer its own. */
 export type BulkRetryRunOutcome = 'completed' | 'interrupted' | 'lost';
@@ -41,6 +42,7 @@ export class RunBulkRetryUseCase {
     private readonly slots: RetryJobSlotRepository,
     private readonly publisher: DeliveryCommandPublisher,
     private readonly config: AppConfig,
+    private readonly emit: EmitOperationalEventUseCase,
   ) {}
 
   async execute(job: RetryJobDocument, owner: string, isStopping: () => boolean): Promise<BulkRetryRunOutcome> {
@@ -83,7 +85,30 @@ export class RunBulkRetryUseCase {
     }
     if (!(await this.jobs.complete(job._id, owner))) return 'lost';
     if (job.slotId) await this.slots.release(job.slotId, job._id);
+    await this.emitFinished(tenantId, job._id);
     return 'completed';
+  }
+
+  /** `retry_job.finished`, once: only the owner's complete() succeeds, and the fact is the job id. */
+  private async emitFinished(tenantId: TenantId, jobId: string): Promise<void> {
+    const job = await this.jobs.findById(tenantId, jobId);
+    if (!job) return;
+    const payload: RetryJobFinishedPayload = {
+      retryJobId: job._id,
+      status: job.status,
+      matched: job.matched,
+      queued: job.queued,
+      delivered: job.delivered,
+      failed: job.failed,
+      finishedAt: job.updatedAt.toISOString(),
+    };
+    await this.emit.execute({
+      tenantId,
+      type: OperationalEventType.RetryJobFinished,
+      fact: `${OperationalEventType.RetryJobFinished}:${job._id}`,
+      payload,
+      requestedBy: job.requestedBy,
+    });
   }
 
   /** With a webhook filter, only events that have a delivery to that webhook (it was, or is, a target). */

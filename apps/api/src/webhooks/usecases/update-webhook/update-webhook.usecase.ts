@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { TenantId, WebhookDocument, WebhookRepository } from '@app/persistence';
+import { EmitEndpointActivationUseCase } from '../../../operational-events/usecases/emit-endpoint-activation/emit-endpoint-activation.usecase';
 import { WebhookDto } from '../../dtos/webhook.dto';
 import { EndpointControlsInput, EndpointControlsPolicy } from '../../endpoint-controls';
 import { WebhookUrlPolicy } from '../../webhook-url-policy';
@@ -10,6 +11,8 @@ import { GetWebhookUseCase, WEBHOOK_NOT_FOUND } from '../get-webhook/get-webhook
 export interface UpdateWebhookCommand {
   tenantId: TenantId;
   webhookId: string;
+  /** The API token id, for the operational event a switch off or on emits. */
+  requestedBy: string;
   changes: Partial<Pick<WebhookDocument, 'url' | 'eventTypes' | 'description' | 'active' | 'fifo'>> &
     EndpointControlsInput;
 }
@@ -21,6 +24,7 @@ export class UpdateWebhookUseCase {
     private readonly getWebhook: GetWebhookUseCase,
     private readonly urlPolicy: WebhookUrlPolicy,
     private readonly controls: EndpointControlsPolicy,
+    private readonly emitActivation: EmitEndpointActivationUseCase,
   ) {}
 
   async execute(command: UpdateWebhookCommand): Promise<WebhookDto> {
@@ -35,6 +39,7 @@ export class UpdateWebhookUseCase {
       ...activationChanges(current, changes.active),
     });
     if (!updated) throw new NotFoundException(WEBHOOK_NOT_FOUND);
+    await this.emitActivation.execute({ before: current, after: updated, requestedBy: command.requestedBy });
     return toWebhookDto(updated);
   }
 }
