@@ -4,7 +4,8 @@ import { DeliveryTrigger } from './delivery-trigger';
 /**
  * Value of a message on `webhooks.delivery-commands.v1`: "deliver event `eventId` to webhook `webhookId`,
  * or to every active webhook of the event's tenant subscribed to its type when `webhookId` is absent".
- * Public contract, documented in the README with a JSON Schema; key the message by `eventId`.
+ * Public contract, documented in the README with a JSON Schema; key the message by `eventId`. A W3C
+ * `traceparent` message header, when present, is honoured: the deliveries continue the publisher's trace.
  */
 export class DeliveryCommandV1 {
   @IsIn([1])
