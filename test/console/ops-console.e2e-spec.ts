@@ -299,7 +299,7 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     expect((await call('/v1/stats/deliveries-per-minute', { token: 'whk_nope' })).status).toBe(401);
   });
 
-  it('creates a webhook showing its secret once, edits, tests and deletes it, and cancels a bulk job', async () => {
+  it('creates a webhook showing its secret once, edits it (event types, active, endpoint controls), sends it a test event, cancels a bulk job and deletes the webhook', async () => {
     // A tenant of its own, so the aggregates above stay this suite's first tenant's.
     const ownTenant = `${tenantId}-manage`;
     const ownToken = await issueTokenWithCli({ KAFKA_BROKERS: testKafkaBrokers(), MONGODB_URI: db.uri }, ownTenant);
@@ -364,8 +364,31 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     await expectText(page.getByRole('status'), 'Saved active.');
     expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).body.data.active).toBe(true);
 
-    // 3. A test event reaches the receiver, signed with the secret the page showed.
+    // Endpoint controls: a timeout the API refuses shows its message; then a rate limit, a timeout and a header.
+    await page.getByLabel('Rate limit (deliveries per second)').fill('50');
+    await page.getByLabel('Timeout (milliseconds)').fill('soon');
+    await page.getByLabel('Headers').fill('X-Console-Tag: managed');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('alert'), 'timeout must be an integer of at least 1000 (milliseconds) or null');
+    await page.getByLabel('Timeout (milliseconds)').fill('5000');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('status'), 'Saved rate limit, timeout, headers.');
+    expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).body.data).toMatchObject({
+      rateLimit: 50,
+      timeout: 5000,
+      headers: { 'X-Console-Tag': 'managed' },
+    });
+    await screenshot(page, '16-webhook-controls');
+    // Emptied, a control is cleared (sent as null), and the page shows the stored value.
+    await page.getByLabel('Rate limit (deliveries per second)').fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('status'), 'Saved rate limit.');
+    expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).body.data.rateLimit).toBeNull();
+    expect(await page.getByLabel('Headers').inputValue()).toBe('X-Console-Tag: managed');
+
+    // 3. A test event reaches the receiver with the header, signed with the secret the page showed.
     await page.getByRole('link', { name: '← Webhooks' }).click();
+    await expectText(row, 'invoice.paid, order.created · timeout 5000 ms · 1 header');
     await row.getByRole('button', { name: /^Send test event/ }).click();
     const sent = page.getByRole('status').filter({ hasText: `Sent a test event to ${url}` });
     await expectVisible(sent);
@@ -376,7 +399,8 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     expect(new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).toMatchObject({
       type: 'webhook.test',
     });
-    await screenshot(page, '16-webhook-test-sent');
+    expect(request.headers['x-console-tag']).toBe('managed');
+    await screenshot(page, '17-webhook-test-sent');
     await sent.getByRole('link', { name: 'Follow its delivery' }).click();
     await expectText(page.getByRole('heading', { level: 1 }), 'delivered', 15_000);
 
@@ -420,20 +444,27 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     await expectText(walkingRow, 'running');
     await expectText(walkingRow, '1500 / 40000');
     await expectText(walkingRow, 'type=invoice.paid');
-    await screenshot(page, '17-bulk-jobs');
+    await screenshot(page, '18-bulk-jobs');
     await walkingRow.getByRole('button', { name: /^Cancel/ }).click();
     await expectText(page.getByRole('status'), `Cancelled job ${walking}: 1500 of 40000 events were queued`);
     await expectText(walkingRow, 'cancelled');
     await expectCount(walkingRow.getByRole('button', { name: /^Cancel/ }), 0);
     expect((await asOwn(`/v1/webhooks/retry-jobs/${walking}`)).body.data.status).toBe('cancelled');
-    await screenshot(page, '18-bulk-job-cancelled');
-
-    // 5. Delete, after a confirmation; its event stays readable.
+    await screenshot(page, '19-bulk-job-cancelled');
+    // The jobs table and the webhook form fit a phone's width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
     await row.getByRole('link', { name: /^Edit/ }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Edit webhook', level: 1 }));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, '20-webhook-edit-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // 5. Delete, after a confirmation.
     await page.getByRole('button', { name: 'Delete webhook' }).click();
     await expectVisible(page.getByRole('group', { name: 'Confirm deletion' }));
-    await screenshot(page, '19-webhook-delete-confirm');
+    await screenshot(page, '21-webhook-delete-confirm');
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect((await asOwn(`/v1/webhooks/${created.webhookId}`)).status).toBe(200);
     await page.getByRole('button', { name: 'Delete webhook' }).click();
@@ -444,7 +475,7 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
       status: 404,
       body: { message: 'Webhook not found' },
     });
-    await screenshot(page, '20-webhook-deleted');
+    await screenshot(page, '22-webhook-deleted');
     // The refused create's 400 is the one failed request Chromium reports; the page showed it (above).
     expect(problems.filter((problem) => !problem.includes('status of 400'))).toEqual([]);
   });
