@@ -126,6 +126,32 @@ describe('FerretDB test database', () => {
     expect(statSync(wal).size).toBeLessThan(16 * 2 ** 20);
   });
 
+  // infra/ferretdb/update-writes-a-command-in-one-transaction.patch stores a command's updates together at
+  // its end: a statement must still see what the statements before it in the same command wrote.
+  it('applies the statements of one bulk write in order when they touch the same documents', async () => {
+    const raw = connection.db!.collection<{ _id: string; n: number; tag?: string }>('ordered_updates');
+    await raw.insertMany([
+      { _id: 'x', n: 0 },
+      { _id: 'y', n: 0 },
+    ]);
+    const result = await raw.bulkWrite(
+      [
+        { updateOne: { filter: { _id: 'x' }, update: { $inc: { n: 1 } } } },
+        { updateOne: { filter: { _id: 'x' }, update: { $inc: { n: 1 } } } },
+        { updateOne: { filter: { _id: 'y' }, update: { $set: { tag: 'after-x' } } } },
+        // No _id: reads both documents as the statements above left them.
+        { updateMany: { filter: { n: { $gte: 0 } }, update: { $inc: { n: 10 } } } },
+        { updateOne: { filter: { _id: 'x', n: 12 }, update: { $set: { tag: 'saw-12' } } } },
+      ],
+      { ordered: true },
+    );
+    expect(result.modifiedCount).toBe(6);
+    expect(await raw.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'x', n: 12, tag: 'saw-12' },
+      { _id: 'y', n: 10, tag: 'after-x' },
+    ]);
+  });
+
   it('answers a find by a list of _ids exactly as the filter says, whatever the values (patched to use the _id index)', async () => {
     const raw = connection.db!.collection<{ _id: unknown; n: number }>('ids');
     const ids = Array.from({ length: 5 }, () => randomUUID());
