@@ -30,6 +30,8 @@ describe('OpenTelemetry tracing (api and dispatcher processes, OTLP to a test co
   let dispatcher: AppProcess;
   let token: string;
   let tenantId: string;
+  /** A tenant of its own for events published to Kafka: an event goes to every webhook of its tenant. */
+  let publishingTenantId: string;
 
   beforeAll(async () => {
     db = await TestDatabase.connect('tracing');
@@ -45,6 +47,7 @@ describe('OpenTelemetry tracing (api and dispatcher processes, OTLP to a test co
       OTEL_BSP_SCHEDULE_DELAY: '200',
     };
     tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    publishingTenantId = `publisher-${randomUUID().slice(0, 8)}`;
     [api, dispatcher, token] = await Promise.all([
       new AppProcess(
         'api',
@@ -59,6 +62,7 @@ describe('OpenTelemetry tracing (api and dispatcher processes, OTLP to a test co
         'tracing-dispatcher',
       ).start(),
       issueTokenWithCli(shared, tenantId),
+      issueTokenWithCli(shared, publishingTenantId),
     ]);
   });
 
@@ -148,5 +152,28 @@ describe('OpenTelemetry tracing (api and dispatcher processes, OTLP to a test co
     const commandTaken = spans.find((span) => span.name === `process ${KafkaTopic.DeliveryCommands}`)!;
     expect(commandTaken.parentSpanId).toBe(publisherSpanId);
     expectDispatcherChain(spans, commandTaken);
+  });
+
+  it('continues the trace of an event another service published with a traceparent header, through its commands', async () => {
+    const webhook = await db.createWebhook(publishingTenantId, receiver.url('/traced-event'));
+    const traceId = randomBytes(16).toString('hex');
+    const publisherSpanId = randomBytes(8).toString('hex');
+
+    await kafka.publish(KafkaTopic.Events, [
+      {
+        key: publishingTenantId,
+        value: JSON.stringify({ version: 1, tenantId: publishingTenantId, type: 'order.shipped', payload: { id: 3 } }),
+        headers: { traceparent: `00-${traceId}-${publisherSpanId}-01` },
+      },
+    ]);
+
+    const spans = await traceOnceLogged(traceId);
+    const eventTaken = spans.find((span) => span.name === `process ${KafkaTopic.Events}`)!;
+    expect(eventTaken).toMatchObject({ service: 'webhook-api', kind: CONSUMER, parentSpanId: publisherSpanId });
+    const commandSent = childOf(spans, eventTaken, `send ${KafkaTopic.DeliveryCommands}`);
+    expect(commandSent).toMatchObject({ service: 'webhook-api', kind: PRODUCER });
+    const commandTaken = childOf(spans, commandSent, `process ${KafkaTopic.DeliveryCommands}`);
+    const deliver = expectDispatcherChain(spans, commandTaken);
+    expect(deliver.attributes).toMatchObject({ 'webhooks.webhook_id': webhook._id, 'webhooks.trigger': 'initial' });
   });
 });
