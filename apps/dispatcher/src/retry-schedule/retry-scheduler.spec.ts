@@ -2,7 +2,14 @@ import { Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DeliveryCommandV1, DeliveryStatus, DeliveryTrigger, KafkaTopic, TopicContract } from '@app/contracts';
 import { DeliveryCommandPublisher, KafkaProducer } from '@app/kafka';
-import { DeliveryDocument, DeliveryRepository, DueRetries, pendingDeliveryRow } from '@app/persistence';
+import {
+  DeliveryDocument,
+  DeliveryRepository,
+  DeliveryTaskRepository,
+  deliveryTaskIdOf,
+  DueRetries,
+  pendingDeliveryRow,
+} from '@app/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import {
   RetryScheduler,
@@ -32,6 +39,7 @@ describe('RetryScheduler', () => {
     takeStranded: jest.Mock<Promise<DeliveryDocument[]>, [Date, Date, number]>;
     countScheduled: jest.Mock<Promise<number>, []>;
   };
+  let claimed: Set<string>;
   let sendAll: jest.Mock<Promise<void>, [{ topic: string; key: string; value: string }[]]>;
   let gauge: jest.Mock;
   let scheduler: RetryScheduler;
@@ -55,8 +63,12 @@ describe('RetryScheduler', () => {
     };
     sendAll = jest.fn<Promise<void>, [{ topic: string; key: string; value: string }[]]>(async () => undefined);
     gauge = jest.fn();
+    claimed = new Set();
     scheduler = new RetryScheduler(
       deliveries as unknown as DeliveryRepository,
+      {
+        findClaimed: async (ids: string[]) => new Set(ids.filter((id) => claimed.has(id))),
+      } as unknown as DeliveryTaskRepository,
       // The real publisher, over a producer that records what it would send (the rows' ids are not UUIDs).
       new DeliveryCommandPublisher({
         publish: <T>(contract: TopicContract<T>, values: T[]) =>
@@ -237,6 +249,13 @@ describe('RetryScheduler', () => {
 
       await jest.advanceTimersByTimeAsync(STRANDED_AFTER_MS / 2);
       expect(deliveries.takeStranded).toHaveBeenCalledTimes(2);
+    });
+
+    it('leaves alone a delivery whose command a dispatcher claimed: the log writer is only behind', async () => {
+      claimed.add(deliveryTaskIdOf('initial:ev-1:wh-1', 'wh-1'));
+      deliveries.takeStranded.mockResolvedValueOnce([row('ev-1'), row('ev-2')]);
+      await boot();
+      expect(commands().map(({ commandId }) => commandId)).toEqual(['initial:ev-2:wh-1']);
     });
 
     it('shrugs off a failed sweep and sweeps again next time', async () => {

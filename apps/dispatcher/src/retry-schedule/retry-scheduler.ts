@@ -8,7 +8,7 @@ import {
 } from '@app/contracts';
 import { AppConfig } from '@app/config';
 import { DeliveryCommandPublisher } from '@app/kafka';
-import { DeliveryDocument, DeliveryRepository } from '@app/persistence';
+import { DeliveryDocument, DeliveryRepository, DeliveryTaskRepository, deliveryTaskIdOf } from '@app/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
 /**
@@ -51,6 +51,7 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly deliveries: DeliveryRepository,
+    private readonly tasks: DeliveryTaskRepository,
     private readonly commands: DeliveryCommandPublisher,
     private readonly metrics: DispatcherMetrics,
     config: AppConfig,
@@ -132,7 +133,11 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
     try {
       const now = new Date();
       const idleSince = new Date(now.getTime() - this.strandedAfterMs);
-      const stranded = await this.deliveries.takeStranded(idleSince, now, STRANDED_BATCH);
+      const idle = await this.deliveries.takeStranded(idleSince, now, STRANDED_BATCH);
+      // A command a dispatcher claimed is not lost, only not yet counted: the log writer is behind (its
+      // attempt's log event is in Kafka). Sending it again would only add to that backlog.
+      const claimed = await this.tasks.findClaimed(idle.map(taskIdOf));
+      const stranded = idle.filter((delivery) => !claimed.has(taskIdOf(delivery)));
       if (stranded.length === 0) return;
       await this.publish(stranded);
       this.logger.warn(
@@ -155,6 +160,18 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
+/** The claim a dispatcher takes for the delivery's next command (see commandFor). */
+function taskIdOf(delivery: DeliveryDocument): string {
+  return deliveryTaskIdOf(nextCommandIdOf(delivery), delivery.webhookId);
+}
+
+/** The id of the command that drives the delivery's next attempt, as the first time it was published. */
+function nextCommandIdOf(delivery: DeliveryDocument): string {
+  return delivery.status === DeliveryStatus.Pending
+    ? initialCommandIdOf(delivery.eventId, delivery.webhookId)
+    : automaticRetryCommandIdOf(delivery._id, delivery.scheduledFailures);
+}
+
 /**
  * The command that drives a delivery's next attempt, with the id it had (or would have had) the first
  * time: a never-attempted delivery's initial command, or the retry of its current step in the schedule.
@@ -163,9 +180,7 @@ function commandFor(delivery: DeliveryDocument): DeliveryRequest {
   // Only the initial or an automatic attempt moves a delivery out of pending; manual ones leave it there.
   const neverAttempted = delivery.status === DeliveryStatus.Pending;
   return {
-    commandId: neverAttempted
-      ? initialCommandIdOf(delivery.eventId, delivery.webhookId)
-      : automaticRetryCommandIdOf(delivery._id, delivery.scheduledFailures),
+    commandId: nextCommandIdOf(delivery),
     eventId: delivery.eventId,
     webhookId: delivery.webhookId,
     trigger: neverAttempted ? DeliveryTrigger.Initial : DeliveryTrigger.Automatic,

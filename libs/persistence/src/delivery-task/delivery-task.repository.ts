@@ -116,6 +116,13 @@ export class DeliveryTaskRepository {
     });
   }
 
+  /** Which of these tasks were ever claimed: their commands reached a dispatcher. */
+  async findClaimed(taskIds: string[]): Promise<Set<string>> {
+    if (taskIds.length === 0) return new Set();
+    const tasks = await findManyById<DeliveryTaskDocument, { _id: string }>(this.tasks, taskIds, { _id: 1 });
+    return new Set(tasks.map(({ _id }) => _id));
+  }
+
   /** Gives a claim back without completing it (shutdown before the request was sent). */
   async release(tasks: TaskClaim[]): Promise<void> {
     if (tasks.length === 0) return;
