@@ -25,6 +25,13 @@ export interface OutgoingMessage {
   headers?: IHeaders;
 }
 
+export interface PublishOptions<T> {
+  /** Headers of the value at `index` (e.g. its trace context). */
+  headersOf?(index: number): IHeaders | undefined;
+  /** Skips an invalid value instead of refusing the call: for batches where one bad value must not hold the rest. */
+  onRefused?(value: T, reason: string): void;
+}
+
 /**
  * The one way the apps write to Kafka. `send` resolves only when every in-sync replica has the message
  * (idempotent producer, acks=all). Messages that arrive while a request is on the wire are coalesced
@@ -57,14 +64,26 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   /**
    * Publishes values to the contract's topic, keyed and serialised by the contract. Each value is checked
    * against the contract first, in its serialised form, so nothing a consumer would dead-letter is sent:
-   * one invalid value refuses the whole call (InvalidOutgoingMessageError) and sends none of them.
+   * one invalid value refuses the whole call (InvalidOutgoingMessageError) and sends none of them, unless
+   * `onRefused` is given, which is told of each invalid value while the others are sent.
    */
-  async publish<T>(contract: TopicContract<T>, values: T[], headers?: IHeaders): Promise<void> {
-    const messages = values.map((value): OutgoingMessage => {
+  async publish<T>(contract: TopicContract<T>, values: T[], options: PublishOptions<T> = {}): Promise<void> {
+    const messages: OutgoingMessage[] = [];
+    values.forEach((value, index) => {
       const serialized = contract.serialize(value);
       const parsed = contract.parse(Buffer.from(serialized));
-      if (!parsed.ok) throw new InvalidOutgoingMessageError(contract.topic, parsed.reason);
-      return { topic: contract.topic, key: contract.keyOf(value), value: serialized, ...(headers ? { headers } : {}) };
+      if (!parsed.ok) {
+        if (!options.onRefused) throw new InvalidOutgoingMessageError(contract.topic, parsed.reason);
+        options.onRefused(value, parsed.reason);
+        return;
+      }
+      const headers = options.headersOf?.(index);
+      messages.push({
+        topic: contract.topic,
+        key: contract.keyOf(value),
+        value: serialized,
+        ...(headers ? { headers } : {}),
+      });
     });
     await this.sendAll(messages);
   }

@@ -261,7 +261,7 @@ describe('DispatchCommandsUseCase sending', () => {
     );
     await run([command('ev-1', { webhookId: 'wh-1' })]);
     expect(sendAttempt.execute).not.toHaveBeenCalled();
-    expect(recorder.republish).toHaveBeenCalledWith('{"stored":true}', 'ev-1');
+    expect(recorder.republish).toHaveBeenCalledWith('{"stored":true}');
     expect(recorder.record).not.toHaveBeenCalled();
   });
 

@@ -308,7 +308,7 @@ export class DispatchCommandsUseCase {
         const attemptId = newAttemptId();
         const claim = await this.claims.claim({ taskId, attemptId });
         if (claim.outcome === 'completed') {
-          if (claim.logJson) await this.recorder.republish(claim.logJson, target.event._id);
+          if (claim.logJson) await this.recorder.republish(claim.logJson);
           return undefined;
         }
         if (claim.outcome === 'claimed') {

@@ -1,5 +1,7 @@
-import { DeliveryLogV1, DeliveryTrigger, KafkaTopic } from '@app/contracts';
-import { KafkaProducer } from '@app/kafka';
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { DeliveryLogsContract, DeliveryLogV1, DeliveryTrigger, KafkaTopic } from '@app/contracts';
+import { KafkaProducer, OutgoingMessage } from '@app/kafka';
 import { DeliveryAttemptRepository, RetryJobRepository, WebhookRepository } from '@app/persistence';
 import { EmitEndpointDisabledUseCase } from '../operational-events/emit-endpoint-disabled.usecase';
 import { AttemptRecorder, retryJobOutcomesOf } from './attempt-recorder';
@@ -32,7 +34,7 @@ function setUp() {
     }),
   };
   const retryJobs = { addOutcomes: jest.fn(async () => void calls.push('addOutcomes')) };
-  const producer = { sendAll: jest.fn(async () => void calls.push('sendAll')) };
+  const producer = { publish: jest.fn(async (..._args: unknown[]) => void calls.push('publish')) };
   const webhooks = { applyHealth: jest.fn(async (_effects: unknown[]) => void calls.push('applyHealth')) };
   const endpointDisabled = { execute: jest.fn(async (_effects: unknown[]) => void calls.push('emitDisabled')) };
   const recorder = new AttemptRecorder(
@@ -46,6 +48,34 @@ function setUp() {
 }
 
 describe('AttemptRecorder', () => {
+  it('publishes through the delivery-log contract, skipping a log that breaks it rather than holding the others', async () => {
+    const sent: OutgoingMessage[] = [];
+    const producer = Object.assign(Object.create(KafkaProducer.prototype) as KafkaProducer, {
+      sendAll: async (messages: OutgoingMessage[]) => void sent.push(...messages),
+    });
+    const recorder = new AttemptRecorder(
+      producer,
+      { insertLogs: async () => [] } as unknown as DeliveryAttemptRepository,
+      { addOutcomes: async () => undefined } as unknown as RetryJobRepository,
+      { applyHealth: async () => undefined } as unknown as WebhookRepository,
+      { execute: async () => undefined } as unknown as EmitEndpointDisabledUseCase,
+    );
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const valid = log({ attemptId: randomUUID(), eventId: randomUUID(), webhookId: randomUUID() });
+    const invalid = log({ attemptId: 'not-a-uuid', eventId: randomUUID(), webhookId: randomUUID() });
+
+    await Promise.all([recorder.record(invalid, null), recorder.record(valid, null)]);
+
+    expect(sent).toEqual([
+      { topic: KafkaTopic.DeliveryLogs, key: valid.eventId, value: JSON.stringify({ ...valid, stored: true }) },
+    ]);
+    expect(error).toHaveBeenCalledWith(
+      expect.objectContaining({ attemptId: 'not-a-uuid', reason: expect.stringContaining('attemptId must be a UUID') }),
+      'Delivery log not published',
+    );
+    error.mockRestore();
+  });
+
   it('stores the attempts before it publishes their events, flagged as stored, then updates webhook health and tells what it disabled', async () => {
     const { recorder, calls, attempts, producer, webhooks, endpointDisabled } = setUp();
     const finished = log();
@@ -53,11 +83,13 @@ describe('AttemptRecorder', () => {
 
     await recorder.record(finished, { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null });
 
-    expect(calls).toEqual(['insertLogs', 'addOutcomes', 'sendAll', 'applyHealth', 'emitDisabled']);
+    expect(calls).toEqual(['insertLogs', 'addOutcomes', 'publish', 'applyHealth', 'emitDisabled']);
     expect(attempts.insertLogs).toHaveBeenCalledWith([{ ...finished, stored: true }]);
-    expect(producer.sendAll).toHaveBeenCalledWith([
-      { topic: KafkaTopic.DeliveryLogs, key: 'ev-1', value: JSON.stringify({ ...finished, stored: true }) },
-    ]);
+    expect(producer.publish).toHaveBeenCalledWith(
+      DeliveryLogsContract,
+      [{ ...finished, stored: true }],
+      expect.objectContaining({ onRefused: expect.any(Function) }),
+    );
     expect(webhooks.applyHealth).toHaveBeenCalledWith([
       { tenantId: 't1', webhookId: 'wh-a', success: true, at, disableReason: null },
     ]);

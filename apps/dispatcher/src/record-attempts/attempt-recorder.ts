@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CoalescingQueue, untilAvailable } from '@app/common';
-import { DeliveryLogV1, KafkaTopic } from '@app/contracts';
+import { DeliveryLogsContract, DeliveryLogV1 } from '@app/contracts';
 import { KafkaProducer } from '@app/kafka';
 import { traceHeaders } from '@app/observability';
 import {
@@ -58,8 +58,14 @@ export class AttemptRecorder {
   }
 
   /** Publishes a log event again, for a replayed command whose attempt a crashed dispatcher stored. */
-  republish(logJson: string, eventId: string): Promise<void> {
-    return this.publishLogs([{ key: eventId, value: logJson, headers: traceHeaders() }]);
+  async republish(logJson: string): Promise<void> {
+    const parsed = DeliveryLogsContract.parse(Buffer.from(logJson));
+    if (!parsed.ok) {
+      this.logger.error({ reason: parsed.reason }, 'A stored attempt holds no valid delivery log; not published again');
+      return;
+    }
+    const headers = traceHeaders();
+    await this.publishLogs([parsed.value], () => headers);
   }
 
   private async flush(batch: FinishedAttempt[]): Promise<void> {
@@ -68,20 +74,24 @@ export class AttemptRecorder {
     // Job counters are not idempotent: only the attempts this flush stored count, once.
     const outcomes = retryJobOutcomesOf(logs, new Set(added));
     await untilAvailable(this.logger, 'Counting bulk-retry outcomes', () => this.retryJobs.addOutcomes(outcomes));
-    await this.publishLogs(
-      logs.map((log, index) => ({ key: log.eventId, value: JSON.stringify(log), headers: batch[index].traceHeaders })),
-    );
+    await this.publishLogs(logs, (index) => batch[index].traceHeaders);
     await untilAvailable(this.logger, 'Updating webhook health', () =>
       this.applyEffects(batch.flatMap(({ effect }) => (effect ? [effect] : []))),
     );
   }
 
-  private async publishLogs(logs: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void> {
+  /** Keyed by event (the contract's key): one writer at a time rolls up an event's status from all of its deliveries. */
+  private async publishLogs(
+    logs: DeliveryLogV1[],
+    headersOf: (index: number) => Record<string, string> | undefined,
+  ): Promise<void> {
     await untilAvailable(this.logger, 'Publishing delivery logs', () =>
-      this.producer.sendAll(
-        // Keyed by event: one writer at a time rolls up an event's status from all of its deliveries.
-        logs.map(({ key, value, headers }) => ({ topic: KafkaTopic.DeliveryLogs, key, value, headers })),
-      ),
+      this.producer.publish(DeliveryLogsContract, logs, {
+        headersOf,
+        // Skipped, not retried: the attempt is stored, and retrying could never make the log valid.
+        onRefused: (log, reason) =>
+          this.logger.error({ attemptId: log.attemptId, eventId: log.eventId, reason }, 'Delivery log not published'),
+      }),
     );
   }
 
