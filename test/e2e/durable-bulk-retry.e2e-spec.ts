@@ -8,12 +8,7 @@ import { TestKafka } from '../support/kafka-client';
 import { TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { sleep, waitFor } from '../support/wait-for';
-
-interface Envelope {
-  success?: boolean;
-  data?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  message?: string;
-}
+import { apiCaller } from '../support/api-caller';
 
 interface Job {
   jobId: string;
@@ -56,17 +51,7 @@ describe('Durable bulk retry jobs (api processes, a dispatcher, Kafka, FerretDB,
   const newTenant = async (name: string) => {
     const tenantId = `${name}-${randomUUID().slice(0, 8)}`;
     const token = await issueTokenWithCli(shared, tenantId);
-    const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-      const response = await fetch(`http://127.0.0.1:${api.port}${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      return { status: response.status, body: (await response.json()) as Envelope };
-    };
+    const call = apiCaller(api.port, token);
     return { tenantId, call };
   };
   type Tenant = Awaited<ReturnType<typeof newTenant>>;

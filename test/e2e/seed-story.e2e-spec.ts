@@ -8,12 +8,7 @@ import { TestKafka } from '../support/kafka-client';
 import { ReceivedRequest, respondWith, TestReceiver } from '../support/receiver';
 import { newSecret, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
-
-interface Envelope {
-  success?: boolean;
-  data?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  message?: string;
-}
+import { apiCaller } from '../support/api-caller';
 
 interface Attempt {
   webhookId: string;
@@ -57,17 +52,7 @@ describe('Seed story end to end (api and dispatcher processes, Kafka, FerretDB, 
   /** A tenant with a token from the real CLI, calling the API the way the README's curl lines do. */
   const newTenant = async (name: string) => {
     const token = await issueTokenWithCli(shared, `${name}-${randomUUID().slice(0, 8)}`);
-    const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-      const response = await fetch(`http://127.0.0.1:${api.port}${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      return { status: response.status, body: (await response.json()) as Envelope };
-    };
+    const call = apiCaller(api.port, token);
     return {
       call,
       async createWebhook(path: string) {

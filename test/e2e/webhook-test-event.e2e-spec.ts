@@ -6,12 +6,7 @@ import { testKafkaBrokers } from '../support/infra';
 import { TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
-
-interface Envelope {
-  success?: boolean;
-  data?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  message?: string;
-}
+import { apiCaller } from '../support/api-caller';
 
 /**
  * POST /v1/webhooks/{webhookId}/test across real processes: the test event reaches the named webhook only
@@ -27,17 +22,7 @@ describe('Send a test event to a webhook (api and dispatcher processes, Kafka, F
 
   const newTenant = async (name: string) => {
     const token = await issueTokenWithCli(shared, `${name}-${randomUUID().slice(0, 8)}`);
-    return async (path: string, init: { method?: string; body?: unknown } = {}) => {
-      const response = await fetch(`http://127.0.0.1:${api.port}${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      return { status: response.status, body: (await response.json()) as Envelope };
-    };
+    return apiCaller(api.port, token);
   };
   type Call = Awaited<ReturnType<typeof newTenant>>;
 
