@@ -1,5 +1,5 @@
 import { DeliveryErrorKind, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
-import { GONE_STATUS, RETRY_AFTER_STATUSES } from '../policy/delivery-policy';
+import { GONE_DISABLE_REASON, GONE_STATUS, RETRY_AFTER_STATUSES } from '../policy/delivery-policy';
 
 export interface AttemptResult {
   success: boolean;
@@ -20,9 +20,6 @@ export interface SchedulePolicy {
   throttledMinDelayMs: number;
   retryAfterMaxMs: number;
 }
-
-/** The disabledReason a 410 leaves on a webhook; `endpoint.disabled` tells it apart as reason `gone`. */
-export const GONE_DISABLE_REASON = 'The endpoint answered 410 Gone';
 
 export interface AttemptConsequence {
   deliveryStatus: DeliveryStatus;

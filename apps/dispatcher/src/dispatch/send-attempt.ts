@@ -15,7 +15,7 @@ import { WebhookHttpClient } from '../http/webhook-http-client';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptResult, consequenceOf, DeliveryBefore } from './attempt-outcome';
 import { DeliveryPolicy } from '../policy/delivery-policy';
-import { WebhookEffect } from '../record-attempts/attempt-recorder';
+import { WebhookEffect } from '../record-attempts/webhook-effect';
 import { liveSecrets } from '../signing/webhook-signer';
 import { envelopeBody, webhookHeaders } from './webhook-request';
 

@@ -14,7 +14,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { GONE_DISABLE_REASON } from '../dispatch/attempt-outcome';
+import { GONE_DISABLE_REASON } from '../policy/delivery-policy';
 import { EmitEndpointDisabledUseCase } from './emit-endpoint-disabled.usecase';
 
 const at = new Date('2030-01-01T00:00:00.000Z');

@@ -16,7 +16,7 @@ import {
   WebhookDocument,
   WebhookRepository,
 } from '@app/persistence';
-import { GONE_DISABLE_REASON } from '../dispatch/attempt-outcome';
+import { GONE_DISABLE_REASON } from '../policy/delivery-policy';
 
 /** A disable the health write was asked to make: it made it only if the webhook was still active. */
 export interface RequestedDisable {

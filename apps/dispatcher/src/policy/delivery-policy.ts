@@ -9,6 +9,8 @@ export const ERROR_MESSAGE_CHARS = 500;
 export const CLAIM_LEASE_MARGIN_MS = 15_000;
 /** Sockets kept per receiving host: enough for many endpoints on one host, bounded so one host can't take them all. */
 export const ORIGIN_CONNECTION_CAP = 256;
+/** The disabledReason a 410 leaves on a webhook; `endpoint.disabled` tells it apart as reason `gone`. */
+export const GONE_DISABLE_REASON = 'The endpoint answered 410 Gone';
 /** Statuses that disable the endpoint instead of retrying: the receiver says it is gone for good. */
 export const GONE_STATUS = 410;
 /** Statuses whose Retry-After header is honoured. */

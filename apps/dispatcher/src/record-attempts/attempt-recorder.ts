@@ -12,14 +12,7 @@ import {
 } from '@app/persistence';
 import { EmitEndpointDisabledUseCase } from '../operational-events/emit-endpoint-disabled.usecase';
 import { RecentHealthWrites } from './recent-health-writes';
-
-export interface WebhookEffect {
-  tenantId: string;
-  webhookId: string;
-  success: boolean;
-  at: Date;
-  disableReason: string | null;
-}
+import { WebhookEffect } from './webhook-effect';
 
 interface FinishedAttempt {
   log: DeliveryLogV1;

@@ -1,5 +1,5 @@
 import { RecentHealthWrites } from './recent-health-writes';
-import type { WebhookEffect } from './attempt-recorder';
+import type { WebhookEffect } from './webhook-effect';
 
 const effect = (webhookId: string, success: boolean, disableReason: string | null = null): WebhookEffect => ({
   tenantId: 't1',

@@ -1,5 +1,5 @@
 import { LAST_SUCCESS_PRECISION_MS } from '@app/persistence';
-import type { WebhookEffect } from './attempt-recorder';
+import type { WebhookEffect } from './webhook-effect';
 
 /** Webhooks remembered at most; beyond it, entries past the window are dropped. */
 const MAX_REMEMBERED = 10_000;
