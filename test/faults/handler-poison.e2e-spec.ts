@@ -18,7 +18,7 @@ const BEHIND = 5;
  * other than MongoDB or Kafka being away (here: rows corrupted by hand, so that the handler would
  * publish a delivery command that breaks the command contract, which the producer refuses). It is
  * dead-lettered with the handler's error, never retried forever, and the messages behind it on the same
- * partition are processed: for the API's event intake and for the dispatcher's log writer.
+ * partition are processed: for the API's event intake, the dispatcher's command consumer and its log writer.
  */
 describe('Fault: a message that makes the handler fail', () => {
   const harness = new FaultHarness('faults-handler-poison');
@@ -141,5 +141,46 @@ describe('Fault: a message that makes the handler fail', () => {
       expect(stored).toMatchObject({ _id: each.attemptId, tenantId, webhookId: webhook._id, success: true });
     }
     expect(deadLetters.from(KafkaTopic.DeliveryLogs).filter((each) => each.offset === letter.offset)).toHaveLength(1);
+  });
+  it('dispatcher: dead-letters the command whose planning fails and delivers the commands behind it', async () => {
+    const { db, kafka, receiver } = harness;
+    // A tenant with one active webhook stored without its eventTypes list: resolving the subscribers of a
+    // command that names no webhook fails on it (a TypeError, not MongoDB or Kafka being away).
+    const poisoned = `handler-poison-dispatch-${randomUUID()}`;
+    const broken = await db.createWebhook(poisoned, receiver.url('/handler-poison/broken'));
+    await db.webhooks.collection.updateOne({ _id: broken._id } as never, { $set: { eventTypes: null } });
+    const poisonEvent = await db.createEvent(poisoned, 'poison.dispatch', {}, []);
+    // Valid commands of another tenant, behind the poison on the same partition.
+    const healthy = `handler-poison-dispatch-ok-${randomUUID()}`;
+    const webhook = await db.createWebhook(healthy, receiver.url('/handler-poison/ok'));
+    const behind = await Promise.all(
+      Array.from({ length: BEHIND }, () => db.createEvent(healthy, 'poison.behind', {}, [webhook])),
+    );
+    const command = (eventId: string, webhookId?: string) =>
+      JSON.stringify({
+        version: 1,
+        commandId: `handler-poison-${randomUUID()}`,
+        eventId,
+        ...(webhookId ? { webhookId } : {}),
+        trigger: DeliveryTrigger.Manual,
+      });
+    const poison = command(poisonEvent._id);
+    await kafka.publish(KafkaTopic.DeliveryCommands, [
+      { key: poisonEvent._id, partition: PARTITION, value: poison },
+      ...behind.map((event) => ({ key: event._id, partition: PARTITION, value: command(event._id, webhook._id) })),
+    ]);
+
+    const letter = await deadLetterOf(KafkaTopic.DeliveryCommands, poison);
+    expect(letter.partition).toBe(PARTITION);
+    expect(letter.reason).toMatch(/^handler failed: .*length/);
+    for (const event of behind) {
+      await waitFor(`the command for ${event._id} delivered`, async () => {
+        const attempts = await db.attemptsOf(event._id);
+        return attempts.some((attempt) => attempt.success) ? attempts : undefined;
+      });
+    }
+    expect(deadLetters.from(KafkaTopic.DeliveryCommands).filter((each) => each.offset === letter.offset)).toHaveLength(
+      1,
+    );
   });
 });

@@ -14,7 +14,9 @@ import {
   subscribesTo,
   WebhookDocument,
   WebhookRepository,
+  isDatabaseUnavailable,
 } from '@app/persistence';
+import { isKafkaUnavailable } from '@app/kafka';
 import { FifoQueue } from '../fifo/fifo-queue';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptRecorder } from '../record-attempts/attempt-recorder';
@@ -118,7 +120,19 @@ export class DispatchCommandsUseCase {
       const events = await this.readWithinBudget(ids);
       const indexes = ids.flatMap((id) => commandsOf.get(id)!);
       const part = indexes.map((index) => commands[index]);
-      const plans = await untilAvailable(this.logger, 'Resolving delivery targets', () => this.plan(part, events));
+      let plans: Awaited<ReturnType<DispatchCommandsUseCase['plan']>>;
+      try {
+        plans = await untilAvailable(
+          this.logger,
+          'Resolving delivery targets',
+          () => this.plan(part, events),
+          isUnavailable,
+        );
+      } catch (error) {
+        // Thrown to the consumer, which retries the slice in halves and dead-letters the command at fault.
+        for (const event of events.values()) this.releasePayload(event);
+        throw error;
+      }
       const started = this.startDeliveries(part, plans, events);
       indexes.forEach((index, position) => (completions[index] = started[position]));
     }
@@ -126,7 +140,12 @@ export class DispatchCommandsUseCase {
   }
 
   private async readWithinBudget(ids: string[]): Promise<Map<string, EventDocument>> {
-    const read = await untilAvailable(this.logger, 'Reading events', () => this.events.findManyForDispatch(ids));
+    const read = await untilAvailable(
+      this.logger,
+      'Reading events',
+      () => this.events.findManyForDispatch(ids),
+      isUnavailable,
+    );
     const bytes = read.reduce((sum, event) => sum + payloadBytes(event), 0);
     if (read.length > 0) this.payloadEstimate = Math.max(1, (this.payloadEstimate + bytes / read.length) / 2);
     const admitted = this.payloads.acquire(bytes);
@@ -350,6 +369,11 @@ function deliveryAttributes({ command, event, webhook }: Planned): Record<string
     'webhooks.webhook_id': webhook._id,
     'webhooks.trigger': command.trigger,
   };
+}
+
+/** Waited out: MongoDB or Kafka away. Anything else in reading or planning is the batch's own fault. */
+function isUnavailable(error: unknown): boolean {
+  return isDatabaseUnavailable(error) || isKafkaUnavailable(error);
 }
 
 /** FIFO webhooks claim each step of the automatic schedule once, whichever command gets there first. */
