@@ -51,7 +51,7 @@ describe('Durable bulk retry jobs (api processes, a dispatcher, Kafka, FerretDB,
   const newTenant = async (name: string) => {
     const tenantId = `${name}-${randomUUID().slice(0, 8)}`;
     const token = await issueTokenWithCli(shared, tenantId);
-    const call = apiCaller(api.port, token);
+    const call = apiCaller(() => api.port, token);
     return { tenantId, call };
   };
   type Tenant = Awaited<ReturnType<typeof newTenant>>;

@@ -24,7 +24,7 @@ describe('Operational webhooks (api and dispatcher processes, Kafka, FerretDB, a
 
   const newTenant = async (name: string) => {
     const token = await issueTokenWithCli(shared, `${name}-${randomUUID().slice(0, 8)}`);
-    return apiCaller(api.port, token);
+    return apiCaller(() => api.port, token);
   };
   type Call = Awaited<ReturnType<typeof newTenant>>;
 

@@ -52,7 +52,7 @@ describe('Seed story end to end (api and dispatcher processes, Kafka, FerretDB, 
   /** A tenant with a token from the real CLI, calling the API the way the README's curl lines do. */
   const newTenant = async (name: string) => {
     const token = await issueTokenWithCli(shared, `${name}-${randomUUID().slice(0, 8)}`);
-    const call = apiCaller(api.port, token);
+    const call = apiCaller(() => api.port, token);
     return {
       call,
       async createWebhook(path: string) {

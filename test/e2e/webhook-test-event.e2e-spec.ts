@@ -22,7 +22,7 @@ describe('Send a test event to a webhook (api and dispatcher processes, Kafka, F
 
   const newTenant = async (name: string) => {
     const token = await issueTokenWithCli(shared, `${name}-${randomUUID().slice(0, 8)}`);
-    return apiCaller(api.port, token);
+    return apiCaller(() => api.port, token);
   };
   type Call = Awaited<ReturnType<typeof newTenant>>;
 

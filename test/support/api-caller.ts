@@ -10,10 +10,13 @@ export type ApiCall = (
   init?: { method?: string; body?: unknown },
 ) => Promise<{ status: number; body: Envelope }>;
 
-/** Calls the API on `port` with a bearer token, the way the README's curl lines do: JSON in, the envelope out. */
-export function apiCaller(port: number, token: string): ApiCall {
+/**
+ * Calls the API with a bearer token, the way the README's curl lines do: JSON in, the envelope out. The
+ * port is asked for at each call, so a test that restarts the API on another port keeps its callers.
+ */
+export function apiCaller(portOf: () => number, token: string): ApiCall {
   return async (path, init = {}) => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    const response = await fetch(`http://127.0.0.1:${portOf()}${path}`, {
       method: init.method ?? 'GET',
       headers: {
         Authorization: `Bearer ${token}`,
