@@ -102,15 +102,22 @@ export class BulkRetryRunner implements OnApplicationBootstrap, BeforeApplicatio
   private async run(job: RetryJobDocument): Promise<void> {
     const log = { jobId: job._id, tenantId: job.tenantId };
     let lost = false;
+    // The job document's writes, one after another: renewals, saved pages, the completion.
+    let lastWrite: Promise<unknown> = Promise.resolve();
+    const inTurn = <T>(write: () => Promise<T>): Promise<T> => {
+      const next = lastWrite.then(write, write);
+      lastWrite = next.catch(() => undefined);
+      return next;
+    };
     const renewal = setInterval(() => {
       const leaseUntil = new Date(Date.now() + this.intervalMs * 3);
-      this.jobs.renewLease(job._id, this.owner, leaseUntil).then(
+      inTurn(() => this.jobs.renewLease(job._id, this.owner, leaseUntil)).then(
         (held) => (lost ||= !held),
         (error: Error) => this.logger.warn({ ...log, err: error }, 'Renewing a bulk retry lease failed'),
       );
     }, this.intervalMs);
     try {
-      const outcome = await this.runBulkRetry.execute(job, this.owner, () => this.stopping || lost);
+      const outcome = await this.runBulkRetry.execute(job, this.owner, () => this.stopping || lost, inTurn);
       if (outcome === 'interrupted' && !lost) await this.jobs.release(job._id, this.owner);
       this.logger.log({ ...log, outcome, resumed: job.cursor != null }, 'Bulk retry run ended');
     } catch (error) {

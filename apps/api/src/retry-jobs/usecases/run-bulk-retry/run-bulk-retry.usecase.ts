@@ -45,7 +45,17 @@ export class RunBulkRetryUseCase {
     private readonly emit: EmitOperationalEventUseCase,
   ) {}
 
-  async execute(job: RetryJobDocument, owner: string, isStopping: () => boolean): Promise<BulkRetryRunOutcome> {
+  /**
+   * `inTurn` runs each write to the job document after the previous one (the runner's lease renewals go
+   * through it too): FerretDB rewrites a whole document per update, so a renewal racing the completion could
+   * put the finished job back to running.
+   */
+  async execute(
+    job: RetryJobDocument,
+    owner: string,
+    isStopping: () => boolean,
+    inTurn: <T>(write: () => Promise<T>) => Promise<T> = (write) => write(),
+  ): Promise<BulkRetryRunOutcome> {
     const tenantId = asTenantId(job.tenantId);
     const { webhookId, status, type, from, to } = job.filter;
     const cap = this.config.get('BULK_RETRY_MAX_EVENTS');
@@ -80,10 +90,10 @@ export class RunBulkRetryUseCase {
       after = { createdAt: last.createdAt, id: last._id };
       const progress = { cursor: after, matched, queued: matched };
       const leaseUntil = new Date(Date.now() + leaseMs);
-      if (!(await this.jobs.saveProgress(job._id, owner, progress, leaseUntil))) return 'lost';
+      if (!(await inTurn(() => this.jobs.saveProgress(job._id, owner, progress, leaseUntil)))) return 'lost';
       if (!page.nextCursor) break;
     }
-    if (!(await this.jobs.complete(job._id, owner))) return 'lost';
+    if (!(await inTurn(() => this.jobs.complete(job._id, owner)))) return 'lost';
     if (job.slotId) await this.slots.release(job.slotId, job._id);
     await this.emitFinished(tenantId, job._id);
     return 'completed';
