@@ -62,6 +62,8 @@ describe('npm run cli -- dead-letters (real Kafka, FerretDB and a receiver)', ()
       cwd: REPO_ROOT,
       env: { ...process.env, KAFKA_BROKERS: testKafkaBrokers(), NODE_ENV: 'test', LOG_LEVEL: 'warn' },
       timeout: 90_000,
+      // In a full run the topic holds every suite's letters: about 1.5 MB of list, past execFile's 1 MiB.
+      maxBuffer: 64 * 2 ** 20,
     };
     try {
       const { stdout } = await run(process.execPath, [...node, 'dead-letters', ...args], options);

@@ -87,7 +87,11 @@ describe('Fault: a message that makes the handler fail', () => {
     });
     expect(takenIn.map(({ idempotencyKey: key }) => key).sort()).toEqual([...behindKeys].sort());
     // Dead-lettered once, not retried into the topic again and again.
-    expect(deadLetters.from(KafkaTopic.Events).filter((each) => each.offset === letter.offset)).toHaveLength(1);
+    expect(
+      deadLetters
+        .from(KafkaTopic.Events)
+        .filter((each) => each.partition === letter.partition && each.offset === letter.offset),
+    ).toHaveLength(1);
   });
 
   it('log writer: dead-letters the log whose FIFO release fails and stores the logs behind it', async () => {
@@ -140,7 +144,11 @@ describe('Fault: a message that makes the handler fail', () => {
       });
       expect(stored).toMatchObject({ _id: each.attemptId, tenantId, webhookId: webhook._id, success: true });
     }
-    expect(deadLetters.from(KafkaTopic.DeliveryLogs).filter((each) => each.offset === letter.offset)).toHaveLength(1);
+    expect(
+      deadLetters
+        .from(KafkaTopic.DeliveryLogs)
+        .filter((each) => each.partition === letter.partition && each.offset === letter.offset),
+    ).toHaveLength(1);
   });
   it('dispatcher: dead-letters the command whose planning fails and delivers the commands behind it', async () => {
     const { db, kafka, receiver } = harness;
@@ -179,8 +187,10 @@ describe('Fault: a message that makes the handler fail', () => {
         return attempts.some((attempt) => attempt.success) ? attempts : undefined;
       });
     }
-    expect(deadLetters.from(KafkaTopic.DeliveryCommands).filter((each) => each.offset === letter.offset)).toHaveLength(
-      1,
-    );
+    expect(
+      deadLetters
+        .from(KafkaTopic.DeliveryCommands)
+        .filter((each) => each.partition === letter.partition && each.offset === letter.offset),
+    ).toHaveLength(1);
   });
 });

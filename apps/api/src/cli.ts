@@ -73,10 +73,16 @@ async function run(
   return outcome === 'not_found' ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once stdout has taken everything written: exiting at once cut a long `dead-letters list` read
+ * through a pipe at 132 KB of its 1.5 MB (its newest letters come last).
+ */
+function exitAfterOutput(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exitAfterOutput, (error: Error) => {
+  console.error(error.message);
+  exitAfterOutput(1);
+});
