@@ -1,5 +1,5 @@
 /** MongoDB's duplicate-key error code. */
-const DUPLICATE_KEY = 11000;
+export const DUPLICATE_KEY = 11000;
 
 /**
  * True for a write error made only of duplicate keys: a single write's error, or a bulk write whose

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model, UpdateQuery } from 'mongoose';
+import { CoalescingQueue } from '@app/common';
 import { DeliveryErrorKind, DeliveryLogV1, DeliveryStatus } from '@app/contracts';
 import { TenantId } from '../tenant';
 import { insertMissing } from '../insert-missing';
@@ -39,17 +40,31 @@ export interface DueRetries {
   stillScheduled: number | null;
 }
 
+/** New events' target lists per insert command (each list is one event's rows). */
+const NEW_TARGETS_BATCH = 500;
+
 @Injectable()
 export class DeliveryRepository {
+  /** New events' rows, from creations running at the same time, go in one insert. */
+  private readonly newTargets = new CoalescingQueue<DeliveryTarget[]>(NEW_TARGETS_BATCH, (lists) =>
+    this.insertTargets(lists.flat(), true),
+  );
+
   constructor(@InjectModel(DELIVERY_MODEL) private readonly deliveries: Model<DeliveryDocument>) {}
 
   /**
    * Creates the delivery rows of new targets as pending; existing rows are left as they are. Read first
    * by default: a retry names rows that exist already, and a read by _id costs no write lock. `expectNew`
-   * (a new event's rows): insert first, and read only what a duplicate leaves unsure.
+   * (a new event's rows): insert first, and read only what a duplicate leaves unsure; the rows of events
+   * created at the same time share one insert.
    */
   async ensureTargets(targets: DeliveryTarget[], { expectNew = false }: { expectNew?: boolean } = {}): Promise<void> {
     if (targets.length === 0) return;
+    if (expectNew) return this.newTargets.push(targets);
+    await this.insertTargets(targets, false);
+  }
+
+  private async insertTargets(targets: DeliveryTarget[], expectNew: boolean): Promise<void> {
     const now = new Date();
     await insertMissing(
       this.deliveries,

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
+import { CoalescingQueue } from '@app/common';
 import { DeliveryStatus } from '@app/contracts';
 import { findManyById, findOwnedById } from '../lookup-by-id';
-import { isDuplicateKeyOnly } from '../duplicate-key';
+import { DUPLICATE_KEY, isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
@@ -20,8 +21,19 @@ export interface EventQuery {
   limit: number;
 }
 
+/** Events per insert command: about a second's worth of concurrent creations. */
+const INSERT_BATCH = 500;
+
+/** One event's insert: stored, refused as a duplicate, or failed alone. */
+type InsertOutcome = boolean | Error;
+
 @Injectable()
 export class EventRepository {
+  /** Creations arriving while an insert is on its way go in the next one: one command for all of them. */
+  private readonly inserts = new CoalescingQueue<EventDocument, InsertOutcome>(INSERT_BATCH, (events) =>
+    this.insertBatch(events),
+  );
+
   constructor(@InjectModel(EVENT_MODEL) private readonly events: Model<EventDocument>) {}
 
   async findById(tenantId: TenantId, eventId: string): Promise<EventDocument | null> {
@@ -40,14 +52,52 @@ export class EventRepository {
     return findManyById(this.events, eventIds);
   }
 
-  /** Inserts the event; resolves to false when its idempotency key already exists for the tenant. */
+  /**
+   * Inserts the event; resolves to false when its idempotency key (or its id) already exists for the
+   * tenant. Events created at the same time share one unordered insert.
+   */
   async insert(event: EventDocument): Promise<boolean> {
+    const outcome = await this.inserts.push(event);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * One unordered insert for the batch: a duplicate refuses only its own event. The events after the
+   * reported ones are inserted again alone, for an engine that stops at its first error despite `ordered:
+   * false` (MongoDB, FerretDB and SecantusDB report every error and store the rest).
+   */
+  private async insertBatch(events: EventDocument[]): Promise<InsertOutcome[]> {
+    try {
+      await this.events.collection.insertMany(events as never[], { ordered: false });
+      return events.map(() => true);
+    } catch (error) {
+      const { writeErrors, insertedCount = 0 } = error as {
+        writeErrors?: { index: number; code: number; errmsg?: string }[];
+        insertedCount?: number;
+      };
+      if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw error;
+      const failed = new Map(writeErrors.map((writeError) => [writeError.index, writeError] as const));
+      const others = events.flatMap((event, index) => (failed.has(index) ? [] : [index]));
+      const unsure = new Set(others.slice(insertedCount));
+      return Promise.all(
+        events.map(async (event, index): Promise<InsertOutcome> => {
+          const writeError = failed.get(index);
+          if (writeError)
+            return writeError.code === DUPLICATE_KEY ? false : new Error(writeError.errmsg ?? 'event not inserted');
+          return unsure.has(index) ? this.insertAlone(event) : true;
+        }),
+      );
+    }
+  }
+
+  private async insertAlone(event: EventDocument): Promise<InsertOutcome> {
     try {
       await this.events.collection.insertOne(event as never);
       return true;
     } catch (error) {
       if (isDuplicateKeyOnly(error)) return false;
-      throw error;
+      return error as Error;
     }
   }
 

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model } from 'mongoose';
+import { CoalescingQueue } from '@app/common';
 import { findManyById, findOwnedById } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { kindFilter, kindReceiving, WebhookKind } from './webhook-kind';
-import { StoredWebhookSecret, WEBHOOK_MODEL, WebhookDocument } from './webhook.schema';
+import { StoredWebhookSecret, subscribesTo, WEBHOOK_MODEL, WebhookDocument } from './webhook.schema';
 
 /** How stale a webhook's `lastSuccessAt` may be: it is rewritten at most this often under steady success. */
 export const LAST_SUCCESS_PRECISION_MS = 60_000;
@@ -19,8 +20,23 @@ export interface WebhookHealthOutcome {
   disableReason: string | null;
 }
 
+/** One caller's question to findActiveSubscribers. */
+interface SubscriberQuery {
+  tenantId: TenantId;
+  eventType: string;
+}
+
+/** Subscriber questions answered per read: about a second's worth of concurrent event creations. */
+const SUBSCRIBER_READ_BATCH = 500;
+
 @Injectable()
 export class WebhookRepository {
+  /** Questions asked while a read is on its way are answered together by the next one. */
+  private readonly subscriberReads = new CoalescingQueue<SubscriberQuery, WebhookDocument[]>(
+    SUBSCRIBER_READ_BATCH,
+    (queries) => this.readSubscribers(queries),
+  );
+
   constructor(@InjectModel(WEBHOOK_MODEL) private readonly webhooks: Model<WebhookDocument>) {}
 
   async findById(tenantId: TenantId, webhookId: string): Promise<WebhookDocument | null> {
@@ -41,15 +57,23 @@ export class WebhookRepository {
    * the kind the type goes to. Every event's creation asks this: read through the driver, like findOwnedById.
    */
   async findActiveSubscribers(tenantId: TenantId, eventType: string): Promise<WebhookDocument[]> {
-    return this.webhooks.collection
-      .find<WebhookDocument>({
-        tenantId,
-        active: true,
-        ...kindFilter(kindReceiving(eventType)),
-        $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }],
-      })
+    return this.subscriberReads.push({ tenantId, eventType });
+  }
+
+  /**
+   * One read for every distinct (tenant, type) asked, each answered with its own subscribers from it. A
+   * read starts after the questions it answers were asked, so it sees every webhook created before them.
+   */
+  private async readSubscribers(queries: SubscriberQuery[]): Promise<WebhookDocument[][]> {
+    const distinct = new Map(queries.map((query) => [`${query.tenantId}\n${query.eventType}`, query] as const));
+    const filters = [...distinct.values()].map(subscriberFilter);
+    const read = await this.webhooks.collection
+      .find<WebhookDocument>(filters.length === 1 ? filters[0] : { $or: filters })
       .sort({ createdAt: 1, _id: 1 })
       .toArray();
+    return queries.map(({ tenantId, eventType }) =>
+      read.filter((webhook) => webhook.tenantId === tenantId && subscribesTo(webhook, eventType)),
+    );
   }
 
   /**
@@ -159,4 +183,14 @@ export class WebhookRepository {
     const result = await this.webhooks.deleteOne({ _id: webhookId, tenantId, ...kindFilter(kind) });
     return result.deletedCount === 1;
   }
+}
+
+/** Active webhooks of the tenant that receive this event type, of the kind the type goes to. */
+function subscriberFilter({ tenantId, eventType }: SubscriberQuery): Record<string, unknown> {
+  return {
+    tenantId,
+    active: true,
+    ...kindFilter(kindReceiving(eventType)),
+    $or: [{ eventTypes: { $size: 0 } }, { eventTypes: eventType }],
+  };
 }
