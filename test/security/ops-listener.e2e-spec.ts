@@ -64,6 +64,11 @@ describe('Ops listener and public probes', () => {
     expect(details.status).toBe('ok');
     for (const check of checks)
       expect({ check, status: details.details[check]?.status }).toEqual({ check, status: 'up' });
+
+    // Liveness checks no dependency: an outage makes an app unready, never restarted.
+    const live = await get(app().metricsPort, '/health');
+    expect(live.status).toBe(200);
+    expect((JSON.parse(live.text) as { details: object }).details).toEqual({});
   });
 
   it.each([

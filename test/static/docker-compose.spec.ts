@@ -146,7 +146,7 @@ describe('docker-compose.yml', () => {
     expect(dispatcher.DISPATCHER_HOST).toBe('0.0.0.0');
     expect(healthcheckCommand(services.api)).toContain(`:${api.API_PORT ?? new Environment().API_PORT}/ready`);
     expect(healthcheckCommand(services.dispatcher)).toContain(
-      `:${dispatcher.DISPATCHER_PORT ?? new Environment().DISPATCHER_PORT}/health`,
+      `:${dispatcher.DISPATCHER_PORT ?? new Environment().DISPATCHER_PORT}/ready`,
     );
   });
 

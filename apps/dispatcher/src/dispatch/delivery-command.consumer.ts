@@ -77,6 +77,10 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     });
   }
 
+  /**
+   * Started and not draining for shutdown. It stays true while a crashed consumer is being run again
+   * (kafkajs or createManagedConsumer); one that cannot recover exits the process instead.
+   */
   get isRunning(): boolean {
     return this.commitTimer !== undefined;
   }

@@ -5,7 +5,6 @@ import { AppHealth, HealthReport, reportOf } from '@app/observability';
 import { MongoHealthIndicator } from '@app/persistence';
 import { DeliveryCommandConsumer } from '../dispatch/delivery-command.consumer';
 
-/** Kafka, MongoDB and the command consumer; a dispatcher that cannot deliver is not healthy. */
 @Injectable()
 export class DispatcherHealth extends AppHealth {
   constructor(
@@ -18,10 +17,15 @@ export class DispatcherHealth extends AppHealth {
     super();
   }
 
+  /**
+   * Liveness: the process answers. A broker or database outage is /ready's business, so it restarts
+   * nothing; a command consumer that cannot recover ends the process itself (createManagedConsumer).
+   */
   live(): Promise<HealthReport> {
-    return this.ready();
+    return reportOf(() => this.health.check([]));
   }
 
+  /** Readiness: Kafka, MongoDB and the command consumer; a dispatcher that cannot deliver is not ready. */
   ready(): Promise<HealthReport> {
     return reportOf(() =>
       this.health.check([
