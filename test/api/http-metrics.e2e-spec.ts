@@ -1,27 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { MetricSample, parsePrometheusText, samplesOf } from '../support/prometheus-text';
 import { createEvent, createWebhook } from './support/fixtures';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Prometheus' text format, as much as these metrics use: `name{a="x",b="y"} value`. */
-function parseMetrics(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`Unreadable metrics line: ${line}`);
-      const labels = Object.fromEntries(
-        [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
-      );
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-}
 
 /**
  * The API's HTTP and Kafka metrics, as Prometheus scrapes them from the ops listener: requests counted
@@ -46,16 +26,11 @@ describe('API metrics on the ops listener', () => {
     const response = await fetch(metricsUrl);
     expect(response.status).toBe(200);
     const text = await response.text();
-    return { text, samples: parseMetrics(text) };
+    return { text, samples: parsePrometheusText(text) };
   };
-  const valueOf = (samples: Sample[], name: string, labels: Record<string, string>) =>
-    samples
-      .filter(
-        (sample) =>
-          sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-      )
-      .reduce((sum, sample) => sum + sample.value, 0);
-  const requests = (samples: Sample[], method: string, route: string, status: string) =>
+  const valueOf = (samples: MetricSample[], name: string, labels: Record<string, string>) =>
+    samplesOf(samples, name, labels).reduce((sum, sample) => sum + sample.value, 0);
+  const requests = (samples: MetricSample[], method: string, route: string, status: string) =>
     valueOf(samples, 'webhook_api_http_request_duration_seconds_count', { method, route, status });
 
   it('counts requests by method, route template and status, with their latency', async () => {
@@ -100,7 +75,7 @@ describe('API metrics on the ops listener', () => {
 
   it('times Kafka produce requests: an event for a subscribed webhook adds one', async () => {
     await createWebhook(api, tenant, { eventTypes: ['invoice.paid'] });
-    const produced = (samples: Sample[]) =>
+    const produced = (samples: MetricSample[]) =>
       valueOf(samples, 'webhook_kafka_produce_duration_seconds_count', { outcome: 'ok' });
     const before = produced((await scrape()).samples);
 

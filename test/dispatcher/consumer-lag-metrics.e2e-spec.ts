@@ -3,6 +3,7 @@ import { ServerResponse } from 'node:http';
 import { ConsumerGroup, KafkaTopic, TOPIC_OF_GROUP } from '@app/contracts';
 import { AppProcess } from '../support/app-process';
 import { TestKafka } from '../support/kafka-client';
+import { MetricSample, parsePrometheusText, samplesOf } from '../support/prometheus-text';
 import { TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { startTestDispatcher } from '../support/test-dispatcher';
@@ -11,25 +12,6 @@ import { waitFor } from '../support/wait-for';
 /** The caps the dispatcher runs with here, small enough for a few dozen commands to reach them. */
 const MAX_IN_FLIGHT = 6;
 const ENDPOINT_CONCURRENCY = 2;
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of a Prometheus text exposition (no escaped quotes in the label values read here). */
-function parseMetrics(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`Unreadable metrics line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-}
 
 /**
  * What an operator (or an autoscaler reading the same numbers) sees on the dispatcher's ops port while it
@@ -48,25 +30,21 @@ describe('Consumer group lag and back-pressure on /metrics (real Kafka, FerretDB
   const held: ServerResponse[] = [];
   let holding = true;
 
-  const scrape = async (): Promise<Sample[]> => {
+  const scrape = async (): Promise<MetricSample[]> => {
     const response = await fetch(`http://127.0.0.1:${dispatcher.metricsPort}/metrics`);
     expect(response.status).toBe(200);
-    return parseMetrics(await response.text());
+    return parsePrometheusText(await response.text());
   };
 
   /** The group's lag on each partition of its topic, or undefined until every partition is reported. */
-  const lagOf = (samples: Sample[], group: ConsumerGroup): number[] | undefined => {
-    const lags = samples.filter(
-      ({ name, labels }) =>
-        name === 'webhook_consumer_group_lag' && labels.group === group && labels.topic === TOPIC_OF_GROUP[group],
-    );
+  const lagOf = (samples: MetricSample[], group: ConsumerGroup): number[] | undefined => {
+    const lags = samplesOf(samples, 'webhook_consumer_group_lag', { group, topic: TOPIC_OF_GROUP[group] });
     if (lags.length !== partitions) return undefined;
     return lags.sort((a, b) => Number(a.labels.partition) - Number(b.labels.partition)).map(({ value }) => value);
   };
 
-  const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined =>
-    samples.find((sample) => sample.name === name && Object.entries(labels).every(([k, v]) => sample.labels[k] === v))
-      ?.value;
+  const valueOf = (samples: MetricSample[], name: string, labels: Record<string, string> = {}): number | undefined =>
+    samplesOf(samples, name, labels)[0]?.value;
 
   beforeAll(async () => {
     db = await TestDatabase.connect('dispatcher_lag');
