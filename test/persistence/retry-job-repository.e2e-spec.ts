@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   asTenantId,
-  NO_LEASE,
+  newRetryJob,
   RETRY_JOB_MODEL,
   RETRY_JOB_SLOT_MODEL,
   RetryJobDocument,
@@ -36,24 +36,8 @@ describe(`Bulk retry jobs and slots (${testDbEngine()})`, () => {
   });
 
   const newJob = async (tenantId: string, changes: Partial<RetryJobDocument> = {}): Promise<RetryJobDocument> => {
-    const now = new Date();
-    const job: RetryJobDocument = {
-      _id: randomUUID(),
-      tenantId,
-      requestedBy: 'token-1',
-      filter: {},
-      status: RetryJobStatus.Queued,
-      matched: 0,
-      queued: 0,
-      delivered: 0,
-      failed: 0,
-      error: null,
-      owner: null,
-      leaseUntil: NO_LEASE,
-      slotId: null,
-      cursor: null,
-      createdAt: now,
-      updatedAt: now,
+    const job = {
+      ...newRetryJob({ _id: randomUUID(), tenantId, requestedBy: 'token-1', filter: {} }, new Date()),
       ...changes,
     };
     await jobs.insert(job);

@@ -21,6 +21,7 @@ export * from './delivery-attempt/delivery-attempt.schema';
 export * from './delivery-attempt/delivery-attempt.repository';
 export * from './retry-job/retry-job.schema';
 export * from './retry-job/retry-job.repository';
+export * from './retry-job/retry-job.factory';
 export * from './retry-job/retry-job-slot.schema';
 export * from './retry-job/retry-job-slot.repository';
 export * from './retention/retention.repository';

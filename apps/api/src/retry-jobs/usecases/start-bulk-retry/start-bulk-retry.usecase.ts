@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
-import {
-  NO_LEASE,
-  RetryJobDocument,
-  RetryJobFilter,
-  RetryJobRepository,
-  RetryJobStatus,
-  TenantId,
-} from '@app/persistence';
+import { newRetryJob, RetryJobFilter, RetryJobRepository, RetryJobStatus, TenantId } from '@app/persistence';
 import { GetWebhookUseCase } from '../../../webhooks/usecases/get-webhook/get-webhook.usecase';
 import { BulkRetryRunner } from '../../bulk-retry.runner';
 import { BulkRetryDto } from '../../dtos/bulk-retry.dto';
@@ -39,25 +32,10 @@ export class StartBulkRetryUseCase {
       const webhook = await this.getWebhook.execute({ tenantId, webhookId: filter.webhookId });
       if (!webhook.active) throw new ConflictException('Webhook is disabled');
     }
-    const now = new Date();
-    const job: RetryJobDocument = {
-      _id: randomUUID(),
-      tenantId,
-      requestedBy: command.tokenId,
-      filter: storedFilter(filter),
-      status: RetryJobStatus.Queued,
-      matched: 0,
-      queued: 0,
-      delivered: 0,
-      failed: 0,
-      error: null,
-      owner: null,
-      leaseUntil: NO_LEASE,
-      slotId: null,
-      cursor: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const job = newRetryJob(
+      { _id: randomUUID(), tenantId, requestedBy: command.tokenId, filter: storedFilter(filter) },
+      new Date(),
+    );
     await this.jobs.insert(job);
     // The job is stored: should starting it fail, a runner takes it up later, and the client must not
     // retry the POST (it would make a second job).
