@@ -12,7 +12,7 @@ export class ApiTokenRepository {
 
   /**
    * Authentication: the token id is the lookup key; the caller compares the secret hash in constant time.
-   * Through the driver, like findOwnedById.
+   * Through the driver, like OwnedByIdReader.
    */
   async findById(tokenId: string): Promise<ApiTokenDocument | null> {
     return this.tokens.collection.findOne<ApiTokenDocument>({ _id: tokenId } as never);

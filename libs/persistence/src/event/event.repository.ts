@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { CoalescingQueue } from '@app/common';
 import { DeliveryStatus } from '@app/contracts';
-import { findManyById, findOwnedById } from '../lookup-by-id';
+import { findManyById, OwnedByIdReader } from '../lookup-by-id';
 import { DUPLICATE_KEY, isDuplicateKeyOnly } from '../duplicate-key';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
@@ -34,10 +34,14 @@ export class EventRepository {
     this.insertBatch(events),
   );
 
-  constructor(@InjectModel(EVENT_MODEL) private readonly events: Model<EventDocument>) {}
+  private readonly byId: OwnedByIdReader<EventDocument>;
+
+  constructor(@InjectModel(EVENT_MODEL) private readonly events: Model<EventDocument>) {
+    this.byId = new OwnedByIdReader(events);
+  }
 
   async findById(tenantId: TenantId, eventId: string): Promise<EventDocument | null> {
-    return findOwnedById(this.events, tenantId, eventId);
+    return this.byId.find(tenantId, eventId);
   }
 
   async findByIdempotencyKey(tenantId: TenantId, idempotencyKey: string): Promise<EventDocument | null> {

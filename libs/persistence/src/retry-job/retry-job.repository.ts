@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { findOwnedById } from '../lookup-by-id';
+import { OwnedByIdReader } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { RETRY_JOB_MODEL, RetryJobDocument, RetryJobStatus, RUNNABLE_RETRY_JOB_STATUSES } from './retry-job.schema';
@@ -31,14 +31,18 @@ export const NO_LEASE = new Date(0);
  */
 @Injectable()
 export class RetryJobRepository {
-  constructor(@InjectModel(RETRY_JOB_MODEL) private readonly jobs: Model<RetryJobDocument>) {}
+  private readonly byId: OwnedByIdReader<RetryJobDocument>;
+
+  constructor(@InjectModel(RETRY_JOB_MODEL) private readonly jobs: Model<RetryJobDocument>) {
+    this.byId = new OwnedByIdReader(jobs);
+  }
 
   async insert(job: RetryJobDocument): Promise<void> {
     await this.jobs.collection.insertOne(job as never);
   }
 
   async findById(tenantId: TenantId, jobId: string): Promise<RetryJobDocument | null> {
-    return findOwnedById(this.jobs, tenantId, jobId);
+    return this.byId.find(tenantId, jobId);
   }
 
   /** GET /v1/webhooks/retry-jobs: newest first, cursor-paginated. */

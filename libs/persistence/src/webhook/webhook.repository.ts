@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyBulkWriteOperation, Model } from 'mongoose';
 import { CoalescingQueue } from '@app/common';
-import { findManyById, findOwnedById } from '../lookup-by-id';
+import { findManyById, OwnedByIdReader } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { kindFilter, kindReceiving, WebhookKind } from './webhook-kind';
@@ -36,11 +36,19 @@ export class WebhookRepository {
     SUBSCRIBER_READ_BATCH,
     (queries) => this.readSubscribers(queries),
   );
+  /** Likewise for the active webhooks of tenants (manual retries, dispatch batches). */
+  private readonly tenantReads = new CoalescingQueue<TenantId[], WebhookDocument[]>(SUBSCRIBER_READ_BATCH, (asked) =>
+    this.readActiveOfTenants(asked),
+  );
 
-  constructor(@InjectModel(WEBHOOK_MODEL) private readonly webhooks: Model<WebhookDocument>) {}
+  private readonly byId: OwnedByIdReader<WebhookDocument>;
+
+  constructor(@InjectModel(WEBHOOK_MODEL) private readonly webhooks: Model<WebhookDocument>) {
+    this.byId = new OwnedByIdReader(webhooks);
+  }
 
   async findById(tenantId: TenantId, webhookId: string): Promise<WebhookDocument | null> {
-    return findOwnedById(this.webhooks, tenantId, webhookId);
+    return this.byId.find(tenantId, webhookId);
   }
 
   async findByIds(tenantId: TenantId, webhookIds: string[]): Promise<WebhookDocument[]> {
@@ -54,7 +62,7 @@ export class WebhookRepository {
 
   /**
    * Active webhooks of the tenant that receive this event type (an empty eventTypes list means all), of
-   * the kind the type goes to. Every event's creation asks this: read through the driver, like findOwnedById.
+   * the kind the type goes to. Every event's creation asks this: read through the driver, like OwnedByIdReader.
    */
   async findActiveSubscribers(tenantId: TenantId, eventType: string): Promise<WebhookDocument[]> {
     return this.subscriberReads.push({ tenantId, eventType });
@@ -78,14 +86,23 @@ export class WebhookRepository {
 
   /**
    * Active webhooks of several tenants, oldest first: a dispatch batch resolves its subscribers from one
-   * read, and a manual retry reads them with its event, at once. Through the driver, like findOwnedById.
+   * read, and a manual retry reads them with its event, at once. Through the driver, like OwnedByIdReader.
    */
   async findActiveOfTenants(tenantIds: TenantId[]): Promise<WebhookDocument[]> {
     if (tenantIds.length === 0) return [];
-    return this.webhooks.collection
-      .find<WebhookDocument>({ tenantId: { $in: [...new Set(tenantIds)] }, active: true })
+    return this.tenantReads.push(tenantIds);
+  }
+
+  /** One read for the tenants of every caller; each caller gets its own tenants' webhooks, oldest first. */
+  private async readActiveOfTenants(asked: TenantId[][]): Promise<WebhookDocument[][]> {
+    const read = await this.webhooks.collection
+      .find<WebhookDocument>({ tenantId: { $in: [...new Set(asked.flat())] }, active: true })
       .sort({ createdAt: 1, _id: 1 })
       .toArray();
+    return asked.map((tenantIds) => {
+      const tenants = new Set<string>(tenantIds);
+      return read.filter((webhook) => tenants.has(webhook.tenantId));
+    });
   }
 
   /**

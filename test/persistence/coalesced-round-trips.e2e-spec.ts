@@ -17,11 +17,12 @@ import {
 import { TestDatabase } from '../support/test-database';
 
 /**
- * Event creations running at the same time share their round trips: one subscriber read, one event
- * insert and one insert of delivery rows for all of them. Each creation still gets its own answer: a
- * duplicate idempotency key refuses only its own event, and each event type gets only its subscribers.
+ * Requests running at the same time share their round trips to the database: event creations one
+ * subscriber read, one event insert and one insert of delivery rows; retries and GETs one read by id. Each
+ * caller still gets its own answer: a duplicate idempotency key refuses only its own event, each event type
+ * gets only its subscribers, and a document by id only its own tenant's.
  */
-describe('Event creation writes, coalesced', () => {
+describe('Round trips shared by concurrent requests', () => {
   let db: TestDatabase;
   let monitored: Connection;
   let events: EventRepository;
@@ -30,7 +31,7 @@ describe('Event creation writes, coalesced', () => {
   const commands: { name: string; collection: unknown }[] = [];
 
   beforeAll(async () => {
-    db = await TestDatabase.connect('event_creation_batching');
+    db = await TestDatabase.connect('coalesced_round_trips');
     monitored = await mongoose.createConnection(db.uri, { monitorCommands: true, autoIndex: false }).asPromise();
     monitored
       .getClient()
@@ -126,5 +127,50 @@ describe('Event creation writes, coalesced', () => {
 
     for (const eventId of eventIds) expect(await deliveries.findByEvent(tenantId, eventId)).toHaveLength(2);
     expect(commandsOn('insert', 'deliveries')).toBeLessThanOrEqual(3);
+  });
+
+  it("reads a tenant's documents by id together, each answer checked against its own tenant", async () => {
+    const owner = asTenantId(`tenant-${randomUUID()}`);
+    const stranger = asTenantId(`tenant-${randomUUID()}`);
+    const webhook = await db.createWebhook(owner, 'https://receiver.example/by-id');
+    const stored = await Promise.all(
+      Array.from({ length: 12 }, () => db.createEvent(owner, 'order.paid', {}, [webhook])),
+    );
+    const missing = randomUUID();
+
+    const [found, foreign, absent, ownWebhook, foreignWebhook] = await Promise.all([
+      Promise.all(stored.map((event) => events.findById(owner, event._id))),
+      events.findById(stranger, stored[0]._id),
+      events.findById(owner, missing),
+      webhooks.findById(owner, webhook._id),
+      webhooks.findById(stranger, webhook._id),
+    ]);
+
+    expect(found.map((event) => event?._id)).toEqual(stored.map(({ _id }) => _id));
+    expect([foreign, absent, foreignWebhook]).toEqual([null, null, null]);
+    expect(ownWebhook?._id).toBe(webhook._id);
+    expect(commandsOn('find', 'events')).toBeLessThanOrEqual(2);
+  });
+
+  it('answers each caller with the active webhooks of its own tenants, from one read', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()].map((id) => asTenantId(`tenant-${id}`));
+    const ofA = await db.createWebhook(a, 'https://receiver.example/a');
+    const ofB = await db.createWebhook(b, 'https://receiver.example/b');
+    const ofC = await db.createWebhook(c, 'https://receiver.example/c');
+
+    const answers = await Promise.all([
+      webhooks.findActiveOfTenants([a]),
+      webhooks.findActiveOfTenants([b, c]),
+      webhooks.findActiveOfTenants([c]),
+      webhooks.findActiveOfTenants([a, c]),
+    ]);
+
+    expect(answers.map((answer) => answer.map(({ _id }) => _id))).toEqual([
+      [ofA._id],
+      [ofB._id, ofC._id],
+      [ofC._id],
+      [ofA._id, ofC._id],
+    ]);
+    expect(commandsOn('find', 'webhooks')).toBeLessThanOrEqual(2);
   });
 });
