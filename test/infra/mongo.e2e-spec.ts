@@ -295,10 +295,107 @@ describe('FerretDB test database', () => {
       expect(await explain({ _id: stringId, tenantId: 'acme' })).toEqual(byIndex);
       expect(await explain({ _id: objectId, state: 'in_flight', leaseUntil: { $lt: new Date() } })).toEqual(byIndex);
       expect(await explain({ _id: { $in: [stringId, objectId] }, tenantId: 'acme' })).toEqual(byIndex);
+      // Without an _id condition, simple conditions still go to SQLite, as a pre-filter over the whole table.
       expect(await explain({ tenantId: 'acme' })).toEqual({
+        filterPushdown: true,
+        plan: expect.stringMatching(/SCAN/),
+      });
+      expect(await explain({ $and: [{ tenantId: 'acme' }] })).toEqual({
         filterPushdown: false,
         plan: expect.stringMatching(/SCAN/),
       });
+    });
+  });
+
+  /**
+   * Without an _id condition, FerretDB (patched) lets SQLite drop the rows that cannot match simple
+   * top-level conditions before decoding them. `{$and: [filter]}` means the same as `filter` and gets no
+   * pre-filter, so each filter must select exactly what its `$and` form selects, whatever the values.
+   */
+  describe('simple conditions pre-filtered in SQLite (patched)', () => {
+    const early = new Date('2026-01-01T00:00:00Z');
+    const late = new Date('2026-06-01T00:00:00Z');
+    const values: Record<string, unknown> = {
+      missing: undefined,
+      null: null,
+      a: 'a',
+      b: 'b',
+      escaped: 'a"<>&\\é',
+      true: true,
+      false: false,
+      one: 1,
+      early,
+      late,
+      arrayWithA: ['x', 'a'],
+      arrayWithNull: [null, 'x'],
+      arrayWithDate: [late],
+      emptyArray: [],
+      document: { a: 1 },
+    };
+    const filters: object[] = [
+      { f: null },
+      { f: { $ne: null } },
+      { f: 'a' },
+      { f: 'a"<>&\\é' },
+      { f: true },
+      { f: false },
+      { f: { $in: ['a', 'b'] } },
+      { f: { $in: ['a', null] } },
+      { f: { $lt: late } },
+      { f: { $lte: late } },
+      { f: { $gt: early } },
+      { f: { $gte: early, $lt: late } },
+      { f: { $ne: null, $in: ['b'] } },
+      { f: 'a', g: null },
+      { f: { $ne: null }, g: { $ne: null } },
+      { 'f.a': 1 },
+      { f: { $exists: false } },
+    ];
+    let collection: ReturnType<NonNullable<Connection['db']>['collection']>;
+
+    beforeAll(async () => {
+      collection = connection.db!.collection(`prefilter_${randomUUID().slice(0, 8)}`);
+      await collection.insertMany(
+        Object.entries(values).flatMap(([name, value]) =>
+          ['set', 'unset'].map((g) => ({
+            _id: `${name}-${g}` as never,
+            ...(value === undefined ? {} : { f: value }),
+            ...(g === 'set' ? { g: 'x' } : {}),
+          })),
+        ),
+      );
+    });
+
+    const idsOf = (documents: { _id: unknown }[]) => documents.map(({ _id }) => String(_id)).sort();
+
+    it.each(filters.map((filter) => [JSON.stringify(filter), filter]))(
+      'finds and counts with %s exactly what the same filter finds without a pre-filter',
+      async (_name, filter) => {
+        const expected = idsOf(await collection.find({ $and: [filter] }).toArray());
+        expect(idsOf(await collection.find(filter).toArray())).toEqual(expected);
+        expect(await collection.countDocuments(filter)).toBe(expected.length);
+      },
+    );
+
+    it('finds the documents Mongo semantics say, for the shapes the service sends', async () => {
+      expect(idsOf(await collection.find({ f: null, g: 'x' }).toArray())).toEqual(
+        ['arrayWithNull-set', 'missing-set', 'null-set'].sort(),
+      );
+      expect(idsOf(await collection.find({ f: { $in: ['a', 'b'] }, g: 'x' }).toArray())).toEqual(
+        ['a-set', 'arrayWithA-set', 'b-set'].sort(),
+      );
+      expect(idsOf(await collection.find({ f: { $lt: late }, g: 'x' }).toArray())).toEqual(['early-set']);
+    });
+
+    it('updates and deletes exactly the documents a pre-filtered condition matches', async () => {
+      const updated = await collection.updateMany({ f: { $in: ['a', 'b'] } }, { $set: { touched: true } });
+      expect(updated.modifiedCount).toBe(6);
+      expect(idsOf(await collection.find({ $and: [{ touched: true }] }).toArray())).toEqual(
+        ['a-set', 'a-unset', 'arrayWithA-set', 'arrayWithA-unset', 'b-set', 'b-unset'].sort(),
+      );
+      const deleted = await collection.deleteMany({ f: { $lte: early } });
+      expect(deleted.deletedCount).toBe(2);
+      expect(await collection.countDocuments({ $and: [{ f: { $lte: early } }] })).toBe(0);
     });
   });
 });

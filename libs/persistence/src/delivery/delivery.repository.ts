@@ -317,7 +317,7 @@ export class DeliveryRepository {
         updatedAt: { $lt: idleSince },
         nextAttemptAt: null,
         heldBy: null,
-        $or: [{ status: DeliveryStatus.Pending }, { status: DeliveryStatus.Retrying }],
+        status: { $in: [DeliveryStatus.Pending, DeliveryStatus.Retrying] },
       })
       .limit(limit)
       .lean<DeliveryDocument[]>()
