@@ -12,8 +12,9 @@ import { TenantId } from './tenant';
 /**
  * A tenant's documents by id, for the API's hot paths: read by `_id`, then checked against the tenant
  * (another tenant's is absent). Reads asked while one is on its way go together in the next
- * `{_id: {$in}}`, so concurrent requests share a round trip. Through the driver: a mongoose query
- * (casting, options, a stack trace per exec) cost more CPU than the lookup itself.
+ * `{_id: {$in}}`, so concurrent requests share a round trip (and the document: read-only to callers).
+ * Through the driver: a mongoose query (casting, options, a stack trace per exec) cost more CPU than the
+ * lookup itself.
  */
 export class OwnedByIdReader<T extends { _id: string; tenantId: string }> {
   private readonly reads: CoalescingQueue<string, T | null>;
