@@ -2,7 +2,7 @@ import { ConflictException, NotFoundException } from '@nestjs/common';
 import {
   asTenantId,
   EventStatus,
-  NO_LEASE,
+  newRetryJob,
   RetryJobDocument,
   RetryJobRepository,
   RetryJobStatus,
@@ -46,24 +46,14 @@ describe('StartBulkRetryUseCase', () => {
 
     expect(stored).toHaveLength(1);
     const [job] = stored;
-    expect(job).toEqual({
-      _id: accepted.jobId,
-      tenantId: TENANT,
-      requestedBy: 'token-1',
-      filter: { status: EventStatus.Failed },
-      status: RetryJobStatus.Queued,
-      matched: 0,
-      queued: 0,
-      delivered: 0,
-      failed: 0,
-      error: null,
-      owner: null,
-      leaseUntil: NO_LEASE,
-      slotId: null,
-      cursor: null,
-      createdAt: expect.any(Date),
-      updatedAt: job.createdAt,
-    });
+    // A new job (queued, unowned, nothing counted: newRetryJob) of this tenant, token and filter.
+    expect(job).toEqual(
+      newRetryJob(
+        { _id: accepted.jobId, tenantId: TENANT, requestedBy: 'token-1', filter: { status: EventStatus.Failed } },
+        job.createdAt,
+      ),
+    );
+    expect(job.createdAt).toBeInstanceOf(Date);
     expect(runner.startNow).toHaveBeenCalledWith(expect.objectContaining({ _id: accepted.jobId }));
     expect(accepted).toEqual({ jobId: accepted.jobId, status: RetryJobStatus.Running });
   });
