@@ -1,21 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Environment } from './environment';
 
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
-export type KafkaSecuritySettings = Pick<
-  Environment,
-  | 'KAFKA_SASL_MECHANISM'
-  | 'KAFKA_SASL_USERNAME'
-  | 'KAFKA_SASL_PASSWORD'
-  | 'KAFKA_SASL_PASSWORD_FILE'
-  | 'KAFKA_TLS'
-  | 'KAFKA_TLS_CA_FILE'
-  | 'KAFKA_TLS_CERT_FILE'
-  | 'KAFKA_TLS_KEY_FILE'
->;
+/** The Kafka security settings of the environment (Environment has them, under the same names). */
+export interface KafkaSecuritySettings {
+  KAFKA_SASL_MECHANISM: '' | KafkaSaslMechanism;
+  KAFKA_SASL_USERNAME: string;
+  KAFKA_SASL_PASSWORD: string;
+  KAFKA_SASL_PASSWORD_FILE: string;
+  KAFKA_TLS: boolean;
+  KAFKA_TLS_CA_FILE: string;
+  KAFKA_TLS_CERT_FILE: string;
+  KAFKA_TLS_KEY_FILE: string;
+}
 
 export type FileReader = (path: string) => string;
 const readUtf8: FileReader = (path) => readFileSync(path, 'utf8');
