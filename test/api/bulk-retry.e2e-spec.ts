@@ -30,7 +30,12 @@ describe('Bulk retry', () => {
   /** Starts a job, checks the 202, and waits until the API has walked every matching event. */
   const runJob = async (who: TestTenant, body: object) => {
     const accepted = await startJob(who, body).expect(202);
-    expect(accepted.body).toEqual({ success: true, data: { jobId: expect.any(String), status: 'running' } });
+    // Queued when the tenant's slot is still held by the job before, which frees it just after it reads as
+    // finished; the runner then starts this one at once.
+    expect(accepted.body).toEqual({
+      success: true,
+      data: { jobId: expect.any(String), status: expect.stringMatching(/^(running|queued)$/) },
+    });
     const { jobId } = accepted.body.data;
     const job = await waitFor(`retry job ${jobId} to finish`, async () => {
       const response = await api.http().get(`/v1/webhooks/retry-jobs/${jobId}`).set(who.auth).expect(200);
