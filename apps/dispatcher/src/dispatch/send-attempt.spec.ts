@@ -210,7 +210,8 @@ describe('SendAttempt', () => {
       durationMs: outcome.durationMs,
       scheduledFailures: 1,
       deliveryStatus: DeliveryStatus.Retrying,
-      nextAttemptAt: new Date(now.getTime() + 60_000).toISOString(),
+      // Counted from the answer: the request's start plus its duration.
+      nextAttemptAt: new Date(now.getTime() + outcome.durationMs + 60_000).toISOString(),
     });
     expect(log).not.toHaveProperty('disabledReason');
     expect(effect).toEqual({ tenantId: 't1', webhookId: 'wh-1', success: false, at: now, disableReason: null });
@@ -300,7 +301,9 @@ describe('SendAttempt', () => {
     const { log } = await sendAttempt.execute(
       target({ command: command({ commandId: 'retry:ev-1:wh-1:1', trigger: DeliveryTrigger.Automatic }), delivery }),
     );
-    expect(log).toMatchObject({ scheduledFailures: 2, nextAttemptAt: new Date(now.getTime() + 900_000).toISOString() });
+    // Retry-After counts from the answer, which came `durationMs` after the request started.
+    const answeredAt = now.getTime() + response(503).durationMs;
+    expect(log).toMatchObject({ scheduledFailures: 2, nextAttemptAt: new Date(answeredAt + 900_000).toISOString() });
   });
 
   it('marks attempts to a FIFO webhook and leaves the optional fields out otherwise', async () => {

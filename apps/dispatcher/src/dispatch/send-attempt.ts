@@ -84,7 +84,10 @@ export class SendAttempt {
       this.metrics.attemptDuration.observe(durationMs / 1000);
     }
 
-    const consequence = consequenceOf(command.trigger, result, delivery, this.policy, startedAt);
+    // Backoff and Retry-After count from the answer (or the failure), not from the request: a slow endpoint
+    // that says `Retry-After: 1` gets its second.
+    const answeredAt = new Date(startedAt.getTime() + durationMs);
+    const consequence = consequenceOf(command.trigger, result, delivery, this.policy, answeredAt);
     const disableReason = consequence.disableReason ?? this.autoDisableReason(webhook, result, startedAt);
     this.metrics.deliveries.inc({ outcome: outcomeLabel(result), trigger: command.trigger });
 
