@@ -1,4 +1,5 @@
 import { DeliveryTrigger } from './delivery-trigger';
+import { derivedUuidOf } from './derived-uuid';
 
 /** Why an attempt failed without an HTTP status. Wire values: never rename. */
 export enum DeliveryErrorKind {
@@ -23,6 +24,13 @@ export enum DeliveryStatus {
   Delivered = 'delivered',
   Failed = 'failed',
 }
+
+/**
+ * An attempt's id follows from its command and webhook: a command replayed after a crash finds the
+ * attempt it already made (the dispatcher's outbox), and a request sent again carries the same id.
+ */
+export const attemptIdOf = (commandId: string, webhookId: string): string =>
+  derivedUuidOf(`attempt:${commandId}:${webhookId}`);
 
 /**
  * Value of a message on `webhooks.delivery-logs.v1`, one per attempt, produced by the dispatcher and

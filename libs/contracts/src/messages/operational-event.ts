@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { ValidateBy, ValidationOptions } from 'class-validator';
+import { derivedUuidOf } from './derived-uuid';
 
 /**
  * Event types the service itself emits to a tenant's operational webhooks, never to ordinary ones; a
@@ -57,10 +57,7 @@ export interface RetryJobFinishedPayload {
  * already stored, so nothing new is delivered.
  */
 export function operationalEventIdOf(fact: string): string {
-  const hex = createHash('sha256').update(fact).digest('hex');
-  // Shaped as a version 5 (name-based) UUID, so it passes every event-id check.
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedUuidOf(fact);
 }
 
 /** Refuses the operational event types, for what tenants publish (the API body and the Kafka contract). */
