@@ -19,6 +19,8 @@ export * from './delivery-task/delivery-task.schema';
 export * from './delivery-task/delivery-task.repository';
 export * from './delivery-attempt/delivery-attempt.schema';
 export * from './delivery-attempt/delivery-attempt.repository';
+export * from './partition-lease/partition-lease.schema';
+export * from './partition-lease/partition-lease.repository';
 export * from './retry-job/retry-job.schema';
 export * from './retry-job/retry-job.repository';
 export * from './retry-job/retry-job.factory';

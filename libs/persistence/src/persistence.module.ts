@@ -13,6 +13,8 @@ import { DELIVERY_MODEL, DeliverySchema } from './delivery/delivery.schema';
 import { EventRepository } from './event/event.repository';
 import { EVENT_MODEL, EventSchema } from './event/event.schema';
 import { MIGRATION_MODEL, MigrationSchema } from './migration/migration.schema';
+import { PartitionLeaseRepository } from './partition-lease/partition-lease.repository';
+import { PARTITION_LEASE_MODEL, PartitionLeaseSchema } from './partition-lease/partition-lease.schema';
 import { MongoClientWatchdog } from './mongo-client-watchdog';
 import { MongoHealthIndicator } from './mongo-health.indicator';
 import { RateLimitWindowRepository } from './rate-limit-window/rate-limit-window.repository';
@@ -39,6 +41,7 @@ export const persistenceModels = [
   { name: DELIVERY_MODEL, schema: DeliverySchema },
   { name: DELIVERY_TASK_MODEL, schema: DeliveryTaskSchema },
   { name: DELIVERY_ATTEMPT_MODEL, schema: DeliveryAttemptSchema },
+  { name: PARTITION_LEASE_MODEL, schema: PartitionLeaseSchema },
   { name: RETRY_JOB_MODEL, schema: RetryJobSchema },
   { name: RETRY_JOB_SLOT_MODEL, schema: RetryJobSlotSchema },
   { name: MIGRATION_MODEL, schema: MigrationSchema },
@@ -53,6 +56,7 @@ const repositories = [
   DeliveryRepository,
   DeliveryTaskRepository,
   DeliveryAttemptRepository,
+  PartitionLeaseRepository,
   RetryJobRepository,
   RetryJobSlotRepository,
   RetentionRepository,
