@@ -9,6 +9,7 @@ import { DeliveryCommandConsumer } from './dispatch/delivery-command.consumer';
 import { AttemptRecorder } from './record-attempts/attempt-recorder';
 import { DeliveryPolicy } from './policy/delivery-policy';
 import { DispatchCommandsUseCase } from './dispatch/dispatch-commands.usecase';
+import { PartitionLeases } from './dispatch/partition-leases';
 import { SendAttempt } from './dispatch/send-attempt';
 import { FifoQueue } from './fifo/fifo-queue';
 import { DispatcherHealth } from './health/dispatcher-health';
@@ -48,6 +49,7 @@ import { RetryScheduler } from './retry-schedule/retry-scheduler';
     FifoQueue,
     DispatcherGroupSize,
     DispatchCommandsUseCase,
+    PartitionLeases,
     DeliveryCommandConsumer,
     PersistDeliveryLogsUseCase,
     DeliveryLogConsumer,

@@ -14,15 +14,13 @@ import { BatchConsumer, ConsumedMessage, createManagedConsumer, DeadLetterPublis
 import { bindTraceContext, traceContextOf } from '@app/observability';
 import { isDatabaseUnavailable } from '@app/persistence';
 import { DeliveryPolicy } from '../policy/delivery-policy';
-import {
-  AbandonedOnShutdownError,
-  DispatchCommandsUseCase,
-  UndeliverableCommandError,
-} from './dispatch-commands.usecase';
+import { AbandonedDeliveryError } from './abandoned-delivery';
+import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { OffsetTracker } from './offset-tracker';
+import { PartitionLeases } from './partition-leases';
 
-/** How often finished offsets are committed. A crash replays at most this much finished work (claims skip it). */
+/** How often finished offsets are committed. A crash replays at most this much finished work (its stored attempts skip it). */
 const COMMIT_INTERVAL_MS = 500;
 /** Commands planned per round of database lookups. */
 const DISPATCH_SLICE = 250;
@@ -50,6 +48,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     deadLetters: DeadLetterPublisher,
     private readonly metrics: DispatcherMetrics,
     private readonly policy: DeliveryPolicy,
+    private readonly leases: PartitionLeases,
   ) {
     this.maxInFlight = config.get('DISPATCHER_MAX_IN_FLIGHT');
     // Each slice is handed over and released at once, so the partition keeps flowing while its deliveries
@@ -64,7 +63,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
       },
       handleSlice: (messages, { topic, partition }) => this.dispatchSlice(topic, partition, messages),
       onDeadLettered: (message, topic, partition) => this.deadLettered(topic, partition, message.offset),
-      // Never committed past: the partition's next owner dispatches them (claims skip what was sent).
+      // Never committed past: the partition's next owner dispatches them (stored attempts skip what was sent).
       onSliceDropped: (messages, topic, partition) => {
         for (const message of messages) this.tracker.abandon(topic, partition, message.offset);
       },
@@ -92,6 +91,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
         partitions.map((partition) => ({ topic, partition })),
       );
       this.tracker.retainOnly(assigned);
+      this.leases.retainOnly(assigned);
       this.logger.log(`Assigned partitions ${assigned.map(({ partition }) => partition).join(',') || 'none'}`);
     });
     await this.consumer.connect();
@@ -115,6 +115,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.stopping = true;
     this.consumer.pause([{ topic: TOPIC_OF_GROUP[ConsumerGroup.Dispatcher] }]);
     this.dispatch.stopStarting();
+    this.leases.stopTaking();
     const deadline = Date.now() + this.policy.claimLeaseMs + SHUTDOWN_RECORDING_GRACE_MS;
     while (this.tracker.inFlightCount > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -122,6 +123,9 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     clearInterval(this.commitTimer);
     this.commitTimer = undefined;
     await this.commit();
+    await this.leases
+      .releaseAll()
+      .catch((error: Error) => this.logger.warn(`Partition leases not given back: ${error.message}`));
     await this.consumer.disconnect();
     this.logger.log(`Left the consumer group with ${this.tracker.inFlightCount} deliveries unfinished`);
   }
@@ -152,13 +156,22 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
       bindTraceContext(command, traceContextOf(message));
       return { command, message };
     });
-    const completions = await this.dispatch.execute(commands.map(({ command }) => command));
+    const lease = await this.leases.hold(topic, partition);
+    if (!lease) {
+      // Shutting down before the partition was ours: its next owner dispatches the slice.
+      for (const { message } of messages) this.tracker.abandon(topic, partition, message.offset);
+      return;
+    }
+    const completions = await this.dispatch.execute(
+      commands.map(({ command }) => command),
+      lease,
+    );
     completions.forEach((completion, index) => {
       const { message, command } = commands[index];
       completion.then(
         () => this.tracker.done(topic, partition, message.offset),
         (error: Error) => {
-          if (error instanceof AbandonedOnShutdownError) {
+          if (error instanceof AbandonedDeliveryError) {
             this.tracker.abandon(topic, partition, message.offset);
             return;
           }

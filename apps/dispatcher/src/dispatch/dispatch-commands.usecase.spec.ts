@@ -1,12 +1,15 @@
 import { AppConfig } from '@app/config';
-import { DeliveryCommand, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
+import { attemptIdOf, DeliveryCommand, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
 import {
+  DeliveryAttemptDocument,
+  DeliveryAttemptRepository,
   DeliveryDocument,
   deliveryIdOf,
   DeliveryRepository,
   DeliveryTaskRepository,
   EventDocument,
   EventRepository,
+  logOfAttempt,
   newWebhook,
   pendingDeliveryRow,
   TaskClaim,
@@ -18,11 +21,8 @@ import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 import { AttemptRecorder } from '../record-attempts/attempt-recorder';
 import { DeliveryPolicy } from '../policy/delivery-policy';
 import { DispatcherGroupSize } from '../rate-limit/dispatcher-group-size';
-import {
-  AbandonedOnShutdownError,
-  DispatchCommandsUseCase,
-  UndeliverableCommandError,
-} from './dispatch-commands.usecase';
+import { AbandonedDeliveryError } from './abandoned-delivery';
+import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
 import { AttemptTarget, SendAttempt } from './send-attempt';
 
 const created = new Date('2030-01-01T00:00:00.000Z');
@@ -53,11 +53,36 @@ const row = (eventId: string, webhookId: string, changes: Partial<DeliveryDocume
   ...changes,
 });
 
-/** The use case over in-memory repositories; every claim succeeds unless a test says otherwise. */
+/** An attempt a dispatcher stored before it crashed. */
+const storedAttempt = (commandId: string, eventId: string, webhookId: string): DeliveryAttemptDocument => ({
+  _id: attemptIdOf(commandId, webhookId),
+  tenantId: 't1',
+  eventId,
+  webhookId,
+  url: `https://receiver.test/${webhookId}`,
+  commandId,
+  trigger: DeliveryTrigger.Initial,
+  requestedBy: null,
+  attemptNumber: 1,
+  startedAt: created,
+  durationMs: 12,
+  success: true,
+  statusCode: 200,
+  errorKind: null,
+  errorMessage: null,
+  responseBodyExcerpt: 'ok',
+  scheduledFailures: 0,
+  deliveryStatus: DeliveryStatus.Delivered,
+  createdAt: created,
+});
+
+/** The use case over in-memory repositories, under a partition lease that always holds; every FIFO claim succeeds unless a test says otherwise. */
 function setUp(data: {
   events?: EventDocument[];
   webhooks?: WebhookDocument[];
   rows?: DeliveryDocument[];
+  /** Attempts already stored. */
+  attempts?: DeliveryAttemptDocument[];
   /** Dispatchers sharing each webhook's rateLimit. */
   dispatchers?: number;
 }) {
@@ -78,10 +103,14 @@ function setUp(data: {
     ensureTargets: jest.fn(async () => undefined),
     failOpenOfDeletedWebhook: jest.fn(async (_tenantId: string, _webhookId: string) => [] as string[]),
   };
+  const attempts = {
+    findByIds: jest.fn(async (ids: string[]) => (data.attempts ?? []).filter(({ _id }) => ids.includes(_id))),
+  };
   const tasks = {
     claim: jest.fn(async (claims: TaskClaim[]) => claims.map(({ taskId }) => ({ taskId, outcome: 'claimed' }))),
-    release: jest.fn(async () => undefined),
   };
+  const leave = jest.fn();
+  const lease = { enter: jest.fn(async () => leave) };
   const sendAttempt = {
     execute: jest.fn(async (target: AttemptTarget) => ({
       log: { attemptId: target.attemptId, eventId: target.event._id },
@@ -101,6 +130,7 @@ function setUp(data: {
     events as unknown as EventRepository,
     webhooks as unknown as WebhookRepository,
     deliveries as unknown as DeliveryRepository,
+    attempts as unknown as DeliveryAttemptRepository,
     tasks as unknown as DeliveryTaskRepository,
     sendAttempt as unknown as SendAttempt,
     recorder as unknown as AttemptRecorder,
@@ -112,7 +142,7 @@ function setUp(data: {
   );
   /** Runs a batch to the end: each command's outcome, and the (event, webhook) pairs sent. */
   const run = async (commands: DeliveryCommand[]) => {
-    const outcomes = (await Promise.allSettled(await useCase.execute(commands))).map((outcome) =>
+    const outcomes = (await Promise.allSettled(await useCase.execute(commands, lease))).map((outcome) =>
       outcome.status === 'fulfilled'
         ? 'done'
         : outcome.reason instanceof UndeliverableCommandError
@@ -122,7 +152,21 @@ function setUp(data: {
     const sent = sendAttempt.execute.mock.calls.map(([target]) => `${target.event._id}->${target.webhook._id}`);
     return { outcomes, sent: sent.sort() };
   };
-  return { run, useCase, events, webhooks, deliveries, tasks, sendAttempt, recorder, fifo, metrics };
+  return {
+    run,
+    useCase,
+    lease,
+    leave,
+    events,
+    webhooks,
+    deliveries,
+    attempts,
+    tasks,
+    sendAttempt,
+    recorder,
+    fifo,
+    metrics,
+  };
 }
 
 describe('DispatchCommandsUseCase planning', () => {
@@ -246,79 +290,114 @@ describe('DispatchCommandsUseCase planning', () => {
 });
 
 describe('DispatchCommandsUseCase sending', () => {
-  it('claims (command, webhook) with the attempt id, sends, and records the attempt', async () => {
-    const { run, tasks, recorder, sendAttempt } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
+  it('sends under the partition lease with the attempt id its command and webhook give, and records it', async () => {
+    const { run, tasks, recorder, sendAttempt, lease, leave } = setUp({
+      events: [event('ev-1')],
+      webhooks: [webhook('wh-1')],
+    });
+    leave.mockImplementation(() => expect(recorder.record).toHaveBeenCalledTimes(1));
     await run([command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' })]);
-    const { attemptId } = sendAttempt.execute.mock.calls[0][0];
-    expect(tasks.claim).toHaveBeenCalledWith([{ taskId: 'c-1:wh-1', attemptId }], expect.any(String), 30_000);
+    const attemptId = attemptIdOf('c-1', 'wh-1');
+    expect(sendAttempt.execute.mock.calls[0][0].attemptId).toBe(attemptId);
     expect(recorder.record).toHaveBeenCalledWith({ attemptId, eventId: 'ev-1' }, null);
+    // The lease is kept until the attempt is recorded, and no claim per delivery is written.
+    expect(lease.enter).toHaveBeenCalledTimes(1);
+    expect(leave).toHaveBeenCalledTimes(1);
+    expect(tasks.claim).not.toHaveBeenCalled();
   });
 
-  it('publishes again the stored log of a command already completed, without sending', async () => {
-    const { run, tasks, recorder, sendAttempt } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
-    tasks.claim.mockImplementation(async (claims: TaskClaim[]) =>
-      claims.map(({ taskId }) => ({ taskId, outcome: 'completed', logJson: '{"stored":true}' })),
-    );
-    await run([command('ev-1', { webhookId: 'wh-1' })]);
-    expect(sendAttempt.execute).not.toHaveBeenCalled();
-    expect(recorder.republish).toHaveBeenCalledWith('{"stored":true}');
-    expect(recorder.record).not.toHaveBeenCalled();
+  it('publishes again the stored attempt of a replayed command, without sending, in one read for the batch', async () => {
+    const stored = storedAttempt('c-1', 'ev-1', 'wh-1');
+    const { run, attempts, recorder } = setUp({
+      events: [event('ev-1'), event('ev-2')],
+      webhooks: [webhook('wh-1')],
+      attempts: [stored],
+    });
+    const { outcomes, sent } = await run([
+      command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' }),
+      command('ev-2', { commandId: 'c-2', webhookId: 'wh-1' }),
+    ]);
+    expect(outcomes).toEqual(['done', 'done']);
+    expect(sent).toEqual(['ev-2->wh-1']);
+    expect(attempts.findByIds).toHaveBeenCalledTimes(1);
+    expect(recorder.republish).toHaveBeenCalledWith([logOfAttempt(stored)]);
   });
 
-  it('sends a FIFO schedule step once: the second command to reach it gives its claim back', async () => {
+  it('sends a copy of a command under way once: the copy finishes with the original', async () => {
+    const { useCase, sendAttempt, lease } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
+    let answer!: () => void;
+    sendAttempt.execute.mockImplementationOnce(async (target: AttemptTarget) => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      return { log: { attemptId: target.attemptId, eventId: target.event._id }, effect: null };
+    });
+    const copy = command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' });
+    const first = await useCase.execute([copy, copy], lease);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = await useCase.execute([copy], lease);
+    let copyDone = false;
+    void second[0].then(() => (copyDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(copyDone).toBe(false);
+    answer();
+    await Promise.all([...first, ...second]);
+    expect(sendAttempt.execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends a FIFO schedule step once: a command that does not get its claim sends nothing', async () => {
     const { run, tasks, sendAttempt, recorder } = setUp({
       events: [event('ev-1')],
       webhooks: [webhook('wh-1', { fifo: true })],
       rows: [row('ev-1', 'wh-1', { status: DeliveryStatus.Retrying, attempts: 1, scheduledFailures: 1 })],
     });
     tasks.claim.mockImplementation(async (claims: TaskClaim[]) =>
-      claims.map(({ taskId }) =>
-        taskId.startsWith('fifo-step:')
-          ? { taskId, outcome: 'completed', logJson: null }
-          : { taskId, outcome: 'claimed' },
-      ),
+      claims.map(({ taskId }) => ({ taskId, outcome: 'completed', logJson: null })),
     );
-    await run([command('ev-1', { commandId: 'retry-1', webhookId: 'wh-1', trigger: DeliveryTrigger.Automatic })]);
-
-    const stepClaim = tasks.claim.mock.calls
-      .flatMap(([claims]) => claims)
-      .find(({ taskId }) => taskId.startsWith('fifo'));
-    expect(stepClaim?.taskId).toBe('fifo-step:ev-1:wh-1:1');
-    expect(tasks.release).toHaveBeenCalledWith([{ taskId: 'retry-1:wh-1', attemptId: stepClaim?.attemptId }]);
+    const { outcomes } = await run([
+      command('ev-1', { commandId: 'retry-1', webhookId: 'wh-1', trigger: DeliveryTrigger.Automatic }),
+    ]);
+    expect(outcomes).toEqual(['done']);
+    expect(tasks.claim.mock.calls.flatMap(([claims]) => claims)).toEqual([
+      { taskId: 'fifo-step:ev-1:wh-1:1', attemptId: attemptIdOf('retry-1', 'wh-1') },
+    ]);
     expect(sendAttempt.execute).not.toHaveBeenCalled();
     expect(recorder.record).not.toHaveBeenCalled();
+  });
+
+  it('abandons, unsent, a delivery whose partition another dispatcher took over', async () => {
+    const { run, sendAttempt, lease } = setUp({ events: [event('ev-1')], webhooks: [webhook('wh-1')] });
+    lease.enter.mockRejectedValueOnce(new AbandonedDeliveryError('partition p was taken over'));
+    const { outcomes } = await run([command('ev-1', { webhookId: 'wh-1' })]);
+    expect(outcomes).toEqual([expect.any(AbandonedDeliveryError)]);
+    expect(sendAttempt.execute).not.toHaveBeenCalled();
   });
 });
 
 describe('DispatchCommandsUseCase rate limits', () => {
-  const claimedTasks = (tasks: { claim: jest.Mock }) =>
-    tasks.claim.mock.calls.flatMap(([claims]: [TaskClaim[]]) => claims.map(({ taskId }) => taskId));
+  const sentTo = (sendAttempt: { execute: jest.Mock }) =>
+    sendAttempt.execute.mock.calls.map(([target]: [AttemptTarget]) => target.webhook._id);
 
-  it("spaces a webhook's deliveries by its share of the rateLimit, claiming each only when its turn comes", async () => {
+  it("spaces a webhook's deliveries by its share of the rateLimit, starting each only when its turn comes", async () => {
     // 10 per second shared by 2 dispatchers: 5 per second here, one every 200 ms.
-    const { useCase, tasks } = setUp({
+    const { useCase, sendAttempt, lease } = setUp({
       events: [event('ev-1'), event('ev-2'), event('ev-3')],
       webhooks: [webhook('wh-limited', { rateLimit: 10 }), webhook('wh-free')],
       dispatchers: 2,
     });
-    const claimedAt = new Map<string, number>();
-    tasks.claim.mockImplementation(async (claims: TaskClaim[]) => {
-      for (const { taskId } of claims) claimedAt.set(taskId, performance.now());
-      return claims.map(({ taskId }) => ({ taskId, outcome: 'claimed' }));
+    const limitedAt: number[] = [];
+    sendAttempt.execute.mockImplementation(async (target: AttemptTarget) => {
+      if (target.webhook._id === 'wh-limited') limitedAt.push(performance.now());
+      return { log: { attemptId: target.attemptId, eventId: target.event._id }, effect: null };
     });
     const started = performance.now();
-    const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')]);
+    const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')], lease);
 
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const early = claimedTasks(tasks);
-    expect(early.filter((taskId) => taskId.endsWith(':wh-free'))).toHaveLength(3);
-    expect(early.filter((taskId) => taskId.endsWith(':wh-limited'))).toHaveLength(1);
+    const early = sentTo(sendAttempt);
+    expect(early.filter((id) => id === 'wh-free')).toHaveLength(3);
+    expect(early.filter((id) => id === 'wh-limited')).toHaveLength(1);
 
     await Promise.all(completions);
-    const limited = [...claimedAt.entries()]
-      .filter(([taskId]) => taskId.endsWith(':wh-limited'))
-      .map(([, at]) => at - started)
-      .sort((a, b) => a - b);
+    const limited = limitedAt.map((at) => at - started).sort((a, b) => a - b);
     expect(limited).toHaveLength(3);
     // A token comes every 200 ms (timers may fire a millisecond early).
     expect(limited[1] - limited[0]).toBeGreaterThanOrEqual(195);
@@ -335,21 +414,21 @@ describe('DispatchCommandsUseCase rate limits', () => {
     expect(metrics.endpointRateWaiting.set).not.toHaveBeenCalled();
   });
 
-  it('abandons deliveries waiting for their rate at shutdown, without claiming them', async () => {
-    const { useCase, tasks, sendAttempt } = setUp({
+  it('abandons deliveries waiting for their rate at shutdown, without entering the lease', async () => {
+    const { useCase, sendAttempt, lease } = setUp({
       events: [event('ev-1'), event('ev-2'), event('ev-3')],
       webhooks: [webhook('wh-limited', { rateLimit: 1 })],
     });
-    const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')]);
+    const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')], lease);
     await new Promise((resolve) => setTimeout(resolve, 20));
     useCase.stopStarting();
     const outcomes = await Promise.allSettled(completions);
     expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason)).toEqual([
       false,
-      expect.any(AbandonedOnShutdownError),
-      expect.any(AbandonedOnShutdownError),
+      expect.any(AbandonedDeliveryError),
+      expect.any(AbandonedDeliveryError),
     ]);
-    expect(claimedTasks(tasks)).toEqual(['cmd-ev-1-all:wh-limited']);
+    expect(lease.enter).toHaveBeenCalledTimes(1);
     expect(sendAttempt.execute).toHaveBeenCalledTimes(1);
   });
 });

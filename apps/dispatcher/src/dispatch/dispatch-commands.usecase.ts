@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DeliveryCommand, DeliveryStatus, DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
+import { attemptIdOf, DeliveryCommand, DeliveryStatus, DeliveryTrigger, MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import {
   asTenantId,
+  DeliveryAttemptRepository,
   DeliveryDocument,
   deliveryIdOf,
   DeliveryRepository,
   DeliveryTaskRepository,
-  deliveryTaskIdOf,
   EventDocument,
   EventRepository,
   fifoStepTaskIdOf,
@@ -15,6 +15,7 @@ import {
   WebhookDocument,
   WebhookRepository,
   isDatabaseUnavailable,
+  logOfAttempt,
 } from '@app/persistence';
 import { isKafkaUnavailable } from '@app/kafka';
 import { FifoQueue } from '../fifo/fifo-queue';
@@ -27,29 +28,22 @@ import { DispatcherGroupSize } from '../rate-limit/dispatcher-group-size';
 import { EndpointRateLimiter } from '../rate-limit/endpoint-rate-limiter';
 import { rateShare } from '../rate-limit/rate-share';
 import { PayloadBudget } from './payload-budget';
-import { AttemptTarget, newAttemptId, SendAttempt } from './send-attempt';
+import { AbandonedDeliveryError } from './abandoned-delivery';
+import { PartitionLease } from './partition-leases';
+import { AttemptTarget, SendAttempt } from './send-attempt';
 import { untilAvailable } from '@app/common';
 import { inSpan, traceContextOf } from '@app/observability';
 
 /** The command could not be acted on at all; its message goes to the dead-letter topic with this reason. */
 export class UndeliverableCommandError extends Error {}
 
-/** Shutting down before this delivery started: it was not sent, and its message is left for a replay. */
-export class AbandonedOnShutdownError extends Error {
-  constructor() {
-    super('not started before shutdown');
-  }
-}
-
-/** Longest pause before looking again at a delivery another dispatcher is still sending. */
-const HELD_RECHECK_MS = 1_000;
 /**
  * Batches of several partitions read their events at once; each sizes its reads to this share of the
  * budget's free room, so together they overshoot it by at most a few events.
  */
 const CONCURRENT_READERS = 4;
 
-type Planned = Omit<AttemptTarget, 'attemptId'>;
+type Planned = AttemptTarget;
 
 interface BatchWebhooks {
   byId: Map<string, WebhookDocument>;
@@ -58,8 +52,10 @@ interface BatchWebhooks {
 }
 
 /**
- * Turns a batch of validated commands into deliveries: one read of the events, webhooks and delivery
- * rows for the whole batch, one bulk claim, then each attempt through its endpoint's concurrency limit.
+ * Turns a batch of validated commands, all of one partition held under its lease, into deliveries: one
+ * read of the events, webhooks, delivery rows and attempts already made for the whole batch, then each
+ * attempt through its endpoint's concurrency limit. An attempt's id follows from its command and webhook,
+ * so a replayed command finds the attempt it made before a crash (published again, not sent again).
  * Returns, per command, a promise that settles when all of its deliveries are sent and recorded
  * (or rejects with UndeliverableCommandError).
  */
@@ -74,12 +70,15 @@ export class DispatchCommandsUseCase {
   private payloadEstimate = MAX_EVENT_PAYLOAD_BYTES;
   readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private stopping = false;
+  /** Deliveries started and not yet recorded, by attempt id: a copy of a command joins its original. */
+  private readonly underway = new Map<string, Promise<void>>();
 
   constructor(
     private readonly events: EventRepository,
     private readonly webhooks: WebhookRepository,
     private readonly deliveries: DeliveryRepository,
-    private readonly tasks: DeliveryTaskRepository,
+    private readonly attempts: DeliveryAttemptRepository,
+    tasks: DeliveryTaskRepository,
     private readonly sendAttempt: SendAttempt,
     private readonly recorder: AttemptRecorder,
     private readonly fifo: FifoQueue,
@@ -94,7 +93,7 @@ export class DispatchCommandsUseCase {
     this.claims = new ClaimBatcher(tasks, this.owner, policy.claimLeaseMs);
   }
 
-  /** From now on, deliveries not yet sending are abandoned (AbandonedOnShutdownError); those on the wire finish. */
+  /** From now on, deliveries not yet sending are abandoned (AbandonedDeliveryError); those on the wire finish. */
   stopStarting(): void {
     this.stopping = true;
     this.rates.releaseAll();
@@ -106,7 +105,7 @@ export class DispatchCommandsUseCase {
    * before reading the next: a part waits for budget only on deliveries already under way, never on its
    * own batch. An event's payload counts against the budget until the last of its commands is done.
    */
-  async execute(commands: DeliveryCommand[]): Promise<Promise<void>[]> {
+  async execute(commands: DeliveryCommand[], lease: PartitionLease): Promise<Promise<void>[]> {
     const commandsOf = new Map<string, number[]>();
     commands.forEach((command, index) =>
       commandsOf.set(command.eventId, [...(commandsOf.get(command.eventId) ?? []), index]),
@@ -133,7 +132,7 @@ export class DispatchCommandsUseCase {
         for (const event of events.values()) this.releasePayload(event);
         throw error;
       }
-      const started = this.startDeliveries(part, plans, events);
+      const started = this.startDeliveries(part, plans, events, lease);
       indexes.forEach((index, position) => (completions[index] = started[position]));
     }
     return completions;
@@ -161,6 +160,7 @@ export class DispatchCommandsUseCase {
     commands: DeliveryCommand[],
     plans: (Planned[] | UndeliverableCommandError)[],
     events: Map<string, EventDocument>,
+    lease: PartitionLease,
   ): Promise<void>[] {
     const users = new Map<string, number>();
     plans.forEach((plan, index) => {
@@ -175,7 +175,7 @@ export class DispatchCommandsUseCase {
     const started = plans.map((plan, index) => {
       if (plan instanceof Error) return Promise.reject(plan);
       const event = events.get(commands[index].eventId)!;
-      return this.deliverAll(plan).finally(() => doneWith(event));
+      return this.deliverAll(plan, lease).finally(() => doneWith(event));
     });
     // The caller handles these once the whole batch is started; one that fails sooner is not unhandled.
     for (const completion of started) completion.catch(() => undefined);
@@ -207,7 +207,7 @@ export class DispatchCommandsUseCase {
         .filter(({ webhook }) => webhook.fifo)
         .map((pair) => ({ ...pair, row: deliveryRows.get(deliveryIdOf(pair.event._id, pair.webhook._id)) ?? null })),
     );
-    return targetsByCommand.map((targets) => {
+    const planned = targetsByCommand.map((targets) => {
       if (targets instanceof Error) return targets;
       return targets
         .map(({ command, event, webhook }) => ({
@@ -215,10 +215,29 @@ export class DispatchCommandsUseCase {
           event,
           webhook,
           delivery: deliveryRows.get(deliveryIdOf(event._id, webhook._id)) ?? pendingDelivery(),
+          attemptId: attemptIdOf(command.commandId, webhook._id),
         }))
         .filter((target) => !isSettledForAutomaticRetry(target.command, target.delivery))
         .filter((target) => !heldBack.has(deliveryIdOf(target.event._id, target.webhook._id)));
     });
+    const made = await this.attemptsMade(planned.flatMap((targets) => (targets instanceof Error ? [] : targets)));
+    return planned.map((targets) =>
+      targets instanceof Error ? targets : targets.filter(({ attemptId }) => !made.has(attemptId)),
+    );
+  }
+
+  /**
+   * The attempts of these targets already stored (a replay after a crash or a rebalance), whose log
+   * events are published again since the crash may have come first. Targets whose delivery is under way
+   * here are not looked up: they join it, and a delivery leaves `underway` only once stored, so no
+   * stored attempt is missed between this read and the start.
+   */
+  private async attemptsMade(targets: Planned[]): Promise<Set<string>> {
+    const unknown = targets.filter(({ attemptId }) => !this.underway.has(attemptId));
+    if (unknown.length === 0) return new Set();
+    const stored = await this.attempts.findByIds(unknown.map(({ attemptId }) => attemptId));
+    if (stored.length > 0) await this.recorder.republish(stored.map(logOfAttempt));
+    return new Set(stored.map(({ _id }) => _id));
   }
 
   /**
@@ -296,60 +315,50 @@ export class DispatchCommandsUseCase {
     return rows;
   }
 
-  private async deliverAll(targets: Planned[]): Promise<void> {
-    await Promise.all(
-      targets.map((target) =>
-        // In the trace of the command's message: the active context is its whole batch's.
-        inSpan(
-          'deliver',
-          () => ({ attributes: deliveryAttributes(target) }),
-          () => this.deliver(target),
-          traceContextOf(target.command),
-        ),
-      ),
-    );
+  private async deliverAll(targets: Planned[], lease: PartitionLease): Promise<void> {
+    await Promise.all(targets.map((target) => this.underway.get(target.attemptId) ?? this.start(target, lease)));
+  }
+
+  private start(target: Planned, lease: PartitionLease): Promise<void> {
+    // In the trace of the command's message: the active context is its whole batch's.
+    const delivery = inSpan(
+      'deliver',
+      () => ({ attributes: deliveryAttributes(target) }),
+      () => this.deliver(target, lease),
+      traceContextOf(target.command),
+    ).finally(() => this.underway.delete(target.attemptId));
+    this.underway.set(target.attemptId, delivery);
+    return delivery;
   }
 
   /**
-   * Waits for a slot at the endpoint and for its rateLimit, then claims the (command, webhook) pair, sends
-   * and records it. Claiming only once both let it go keeps the claim's lease to the length of one request,
-   * so a queue at a slow or rate-limited endpoint never outlives the leases that keep other dispatchers off
-   * its deliveries; a delivery waiting for its rate is no attempt.
+   * Waits for a slot at the endpoint and for its rateLimit, then for the partition's lease to outlast the
+   * request, sends and records it. Waiting first keeps a queue at a slow or rate-limited endpoint from
+   * holding a partition another dispatcher should have; a delivery waiting for its rate is no attempt.
    */
-  private async deliver(target: Planned): Promise<void> {
-    const taskId = deliveryTaskIdOf(target.command.commandId, target.webhook._id);
+  private async deliver(target: Planned, lease: PartitionLease): Promise<void> {
     const stepTaskId = fifoStepTaskId(target);
-    const running = this.limiter.run(target.webhook._id, async () => {
+    let leave: (() => void) | undefined;
+    try {
+      const running = this.limiter.run(target.webhook._id, async () => {
+        this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
+        await this.rateTurn(target.webhook);
+        if (this.stopping) throw new AbandonedDeliveryError('not started before shutdown');
+        leave = await lease.enter();
+        // FIFO: the original command and a release from the queue may both reach this step; one sends.
+        if (stepTaskId) {
+          const step = await this.claims.claim({ taskId: stepTaskId, attemptId: target.attemptId });
+          if (step.outcome !== 'claimed') return undefined;
+        }
+        return this.sendAttempt.execute(target);
+      });
       this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
-      await this.rateTurn(target.webhook);
-      for (;;) {
-        if (this.stopping) throw new AbandonedOnShutdownError();
-        const attemptId = newAttemptId();
-        const claim = await this.claims.claim({ taskId, attemptId });
-        if (claim.outcome === 'completed') {
-          if (claim.logJson) await this.recorder.republish(claim.logJson);
-          return undefined;
-        }
-        if (claim.outcome === 'claimed') {
-          if (stepTaskId) {
-            // FIFO: the original command and a release from the queue may both reach this step; one sends.
-            // Both claims carry the attempt's id, so its stored attempt completes them both.
-            const step = await this.claims.claim({ taskId: stepTaskId, attemptId });
-            if (step.outcome !== 'claimed') {
-              await this.tasks.release([{ taskId, attemptId }]);
-              return undefined;
-            }
-          }
-          return this.sendAttempt.execute({ ...target, attemptId });
-        }
-        // Another dispatcher (or this one, before a rebalance) is sending it right now: wait for it.
-        const wait = Math.min(Math.max(claim.leaseUntil.getTime() - Date.now(), 50), HELD_RECHECK_MS);
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    });
-    this.metrics.endpointQueued.set(this.limiter.queuedEverywhere);
-    const finished = await running;
-    if (finished) await this.recorder.record(finished.log, finished.effect);
+      const finished = await running;
+      if (finished) await this.recorder.record(finished.log, finished.effect);
+    } finally {
+      // Only now may the partition's next owner replay the command: it will find the attempt stored.
+      leave?.();
+    }
   }
 
   /** A disabled webhook is sent nothing (its attempt only records that), so it waits for no rate. */

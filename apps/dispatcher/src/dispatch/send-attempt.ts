@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -141,8 +140,6 @@ function clientAttributes(url: URL): Record<string, string | number> {
     [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
   };
 }
-
-export const newAttemptId = (): string => randomUUID();
 
 function outcomeLabel(result: AttemptResult): string {
   if (result.success) return 'success';

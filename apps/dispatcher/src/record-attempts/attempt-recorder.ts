@@ -50,15 +50,10 @@ export class AttemptRecorder {
     return this.finished.push({ log, effect, traceHeaders: traceHeaders() });
   }
 
-  /** Publishes a log event again, for a replayed command whose attempt a crashed dispatcher stored. */
-  async republish(logJson: string): Promise<void> {
-    const parsed = DeliveryLogsContract.parse(Buffer.from(logJson));
-    if (!parsed.ok) {
-      this.logger.error({ reason: parsed.reason }, 'A stored attempt holds no valid delivery log; not published again');
-      return;
-    }
+  /** Publishes log events again, for replayed commands whose attempts a crashed dispatcher stored. */
+  async republish(logs: DeliveryLogV1[]): Promise<void> {
     const headers = traceHeaders();
-    await this.publishLogs([parsed.value], () => headers);
+    await this.publishLogs(logs, () => headers);
   }
 
   private async flush(batch: FinishedAttempt[]): Promise<void> {

@@ -1,12 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DeliveryCommandV1, DeliveryStatus, DeliveryTrigger, KafkaTopic, TopicContract } from '@app/contracts';
+import {
+  attemptIdOf,
+  DeliveryCommandV1,
+  DeliveryStatus,
+  DeliveryTrigger,
+  KafkaTopic,
+  TopicContract,
+} from '@app/contracts';
 import { DeliveryCommandPublisher, KafkaProducer } from '@app/kafka';
 import {
   DeliveryDocument,
   DeliveryRepository,
-  DeliveryTaskRepository,
-  deliveryTaskIdOf,
+  DeliveryAttemptRepository,
   DueRetries,
   pendingDeliveryRow,
 } from '@app/persistence';
@@ -39,7 +45,8 @@ describe('RetryScheduler', () => {
     takeStranded: jest.Mock<Promise<DeliveryDocument[]>, [Date, Date, number]>;
     countScheduled: jest.Mock<Promise<number>, []>;
   };
-  let claimed: Set<string>;
+  /** Ids of the attempts dispatchers stored. */
+  let made: Set<string>;
   let sendAll: jest.Mock<Promise<void>, [{ topic: string; key: string; value: string }[]]>;
   let gauge: jest.Mock;
   let scheduler: RetryScheduler;
@@ -63,12 +70,12 @@ describe('RetryScheduler', () => {
     };
     sendAll = jest.fn<Promise<void>, [{ topic: string; key: string; value: string }[]]>(async () => undefined);
     gauge = jest.fn();
-    claimed = new Set();
+    made = new Set();
     scheduler = new RetryScheduler(
       deliveries as unknown as DeliveryRepository,
       {
-        findClaimed: async (ids: string[]) => new Set(ids.filter((id) => claimed.has(id))),
-      } as unknown as DeliveryTaskRepository,
+        findByIds: async (ids: string[]) => ids.filter((id) => made.has(id)).map((_id) => ({ _id })),
+      } as unknown as DeliveryAttemptRepository,
       // The real publisher, over a producer that records what it would send (the rows' ids are not UUIDs).
       new DeliveryCommandPublisher({
         publish: <T>(contract: TopicContract<T>, values: T[]) =>
@@ -251,8 +258,8 @@ describe('RetryScheduler', () => {
       expect(deliveries.takeStranded).toHaveBeenCalledTimes(2);
     });
 
-    it('leaves alone a delivery whose command a dispatcher claimed: the log writer is only behind', async () => {
-      claimed.add(deliveryTaskIdOf('initial:ev-1:wh-1', 'wh-1'));
+    it('leaves alone a delivery whose command a dispatcher already attempted: the log writer is only behind', async () => {
+      made.add(attemptIdOf('initial:ev-1:wh-1', 'wh-1'));
       deliveries.takeStranded.mockResolvedValueOnce([row('ev-1'), row('ev-2')]);
       await boot();
       expect(commands().map(({ commandId }) => commandId)).toEqual(['initial:ev-2:wh-1']);

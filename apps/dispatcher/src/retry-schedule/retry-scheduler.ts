@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
+  attemptIdOf,
   automaticRetryCommandIdOf,
   DeliveryRequest,
   DeliveryStatus,
@@ -8,7 +9,7 @@ import {
 } from '@app/contracts';
 import { AppConfig } from '@app/config';
 import { DeliveryCommandPublisher } from '@app/kafka';
-import { DeliveryDocument, DeliveryRepository, DeliveryTaskRepository, deliveryTaskIdOf } from '@app/persistence';
+import { DeliveryAttemptRepository, DeliveryDocument, DeliveryRepository } from '@app/persistence';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics';
 
 /**
@@ -51,7 +52,7 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly deliveries: DeliveryRepository,
-    private readonly tasks: DeliveryTaskRepository,
+    private readonly attempts: DeliveryAttemptRepository,
     private readonly commands: DeliveryCommandPublisher,
     private readonly metrics: DispatcherMetrics,
     config: AppConfig,
@@ -134,10 +135,10 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
       const now = new Date();
       const idleSince = new Date(now.getTime() - this.strandedAfterMs);
       const idle = await this.deliveries.takeStranded(idleSince, now, STRANDED_BATCH);
-      // A command a dispatcher claimed is not lost, only not yet counted: the log writer is behind (its
-      // attempt's log event is in Kafka). Sending it again would only add to that backlog.
-      const claimed = await this.tasks.findClaimed(idle.map(taskIdOf));
-      const stranded = idle.filter((delivery) => !claimed.has(taskIdOf(delivery)));
+      // A command whose attempt a dispatcher stored is not lost, only not yet counted: the log writer is
+      // behind (its attempt's log event is in Kafka). Sending it again would only add to that backlog.
+      const made = new Set((await this.attempts.findByIds(idle.map(nextAttemptIdOf))).map(({ _id }) => _id));
+      const stranded = idle.filter((delivery) => !made.has(nextAttemptIdOf(delivery)));
       if (stranded.length === 0) return;
       await this.publish(stranded);
       this.logger.warn(
@@ -160,9 +161,9 @@ export class RetryScheduler implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
-/** The claim a dispatcher takes for the delivery's next command (see commandFor). */
-function taskIdOf(delivery: DeliveryDocument): string {
-  return deliveryTaskIdOf(nextCommandIdOf(delivery), delivery.webhookId);
+/** The id of the attempt the delivery's next command makes (see commandFor). */
+function nextAttemptIdOf(delivery: DeliveryDocument): string {
+  return attemptIdOf(nextCommandIdOf(delivery), delivery.webhookId);
 }
 
 /** The id of the command that drives the delivery's next attempt, as the first time it was published. */

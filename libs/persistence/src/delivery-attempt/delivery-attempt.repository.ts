@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { DeliveryLogV1 } from '@app/contracts';
 import { insertMissing } from '../insert-missing';
+import { findManyById } from '../lookup-by-id';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
 import { attemptDocumentOf, DELIVERY_ATTEMPT_MODEL, DeliveryAttemptDocument } from './delivery-attempt.schema';
@@ -30,6 +31,12 @@ export class DeliveryAttemptRepository {
     const documents = logs.map((log) => attemptDocumentOf(log, now));
     // The usual batch is all new: one insert, no read.
     return insertMissing(this.attempts, documents, { expectNew: true });
+  }
+
+  /** Attempts by id, from the `_id` index: the dispatcher's check for attempts a replayed command already made. */
+  async findByIds(attemptIds: string[]): Promise<DeliveryAttemptDocument[]> {
+    if (attemptIds.length === 0) return [];
+    return findManyById(this.attempts, attemptIds);
   }
 
   async findPage(tenantId: TenantId, query: AttemptQuery): Promise<Page<DeliveryAttemptDocument>> {

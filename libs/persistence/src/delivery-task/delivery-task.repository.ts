@@ -111,7 +111,8 @@ export class DeliveryTaskRepository {
       if (task.state === DeliveryTaskState.Completed) return { taskId, outcome: 'completed', logJson: task.logJson };
       const attempt = made.get(task.attemptId);
       if (attempt) return { taskId, outcome: 'completed', logJson: JSON.stringify(logOfAttempt(attempt)) };
-      if (task.attemptId === attemptId) return { taskId, outcome: 'claimed' };
+      // Attempt ids follow from the command: the same command elsewhere is not this claim.
+      if (task.attemptId === attemptId && task.owner === owner) return { taskId, outcome: 'claimed' };
       return { taskId, outcome: 'held', leaseUntil: task.leaseUntil };
     });
   }

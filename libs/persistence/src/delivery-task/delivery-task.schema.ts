@@ -8,13 +8,13 @@ export enum DeliveryTaskState {
 }
 
 /**
- * Claim on one (command, webhook) pair. It is what keeps two dispatchers from sending the same delivery
- * at once, and a redelivered Kafka message from sending it twice: the claim is done once the attempt its
- * holder made is stored (DeliveryAttemptDocument, keyed by `attemptId`), so a finished delivery costs the
- * claim one insert and no update. Purged by age (apps/dispatcher/src/retention).
+ * A claim, today on one step of a FIFO delivery (fifoStepTaskIdOf); claims per (command, webhook) pair
+ * gave way to partition leases (PartitionLeaseDocument) and attempt ids derived from the command. The
+ * claim is done once the attempt its holder made is stored (DeliveryAttemptDocument, keyed by
+ * `attemptId`). Purged by age (apps/dispatcher/src/retention).
  */
 export interface DeliveryTaskDocument {
-  /** "<commandId>:<webhookId>" */
+  /** "fifo-step:<deliveryId>:<step>"; "<commandId>:<webhookId>" in claims of earlier releases */
   _id: string;
   state: DeliveryTaskState;
   owner: string;
@@ -28,8 +28,6 @@ export interface DeliveryTaskDocument {
    */
   logJson: string | null;
 }
-
-export const deliveryTaskIdOf = (commandId: string, webhookId: string): string => `${commandId}:${webhookId}`;
 
 /**
  * FIFO webhooks: a claim on one step of a delivery's automatic schedule (its `scheduledFailures` when

@@ -1,0 +1,124 @@
+import { Logger } from '@nestjs/common';
+import { LeaseState, PartitionLeaseRepository } from '@app/persistence';
+import { DeliveryPolicy } from '../policy/delivery-policy';
+import { AbandonedDeliveryError } from './abandoned-delivery';
+import { LEASE_RENEWAL_MS, PartitionLeases } from './partition-leases';
+
+const DELIVERY_MS = 30_000;
+const TOPIC = 'webhooks.delivery-commands.v1';
+const LEASE_ID = `${TOPIC}:0`;
+
+/** Leases in memory, with the repository's rules: a live lease is its holder's alone. */
+function leaseStore() {
+  const held = new Map<string, { owner: string; until: number }>();
+  const repository = {
+    take: jest.fn(async (leaseId: string, owner: string, leaseMs: number): Promise<LeaseState> => {
+      const lease = held.get(leaseId);
+      if (lease && lease.owner !== owner && lease.until >= Date.now())
+        return { held: false, leaseUntil: new Date(lease.until) };
+      held.set(leaseId, { owner, until: Date.now() + leaseMs });
+      return { held: true, leaseUntil: new Date(Date.now() + leaseMs) };
+    }),
+    release: jest.fn(async (leaseIds: string[], owner: string) => {
+      for (const leaseId of leaseIds) if (held.get(leaseId)?.owner === owner) held.delete(leaseId);
+    }),
+  };
+  return { held, repository };
+}
+
+describe('PartitionLeases', () => {
+  let store: ReturnType<typeof leaseStore>;
+  let leases: PartitionLeases;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    store = leaseStore();
+    leases = new PartitionLeases(
+      store.repository as unknown as PartitionLeaseRepository,
+      { claimLeaseMs: DELIVERY_MS } as DeliveryPolicy,
+    );
+  });
+
+  afterEach(() => {
+    leases.onModuleDestroy();
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  it('takes a partition once, beyond one delivery and two renewals, and renews it while assigned', async () => {
+    await leases.hold(TOPIC, 0);
+    await leases.hold(TOPIC, 0);
+    expect(store.repository.take).toHaveBeenCalledTimes(1);
+    expect(store.repository.take).toHaveBeenCalledWith(LEASE_ID, leases.owner, DELIVERY_MS + 2 * LEASE_RENEWAL_MS);
+    await jest.advanceTimersByTimeAsync(5 * LEASE_RENEWAL_MS);
+    expect(store.repository.take).toHaveBeenCalledTimes(6);
+  });
+
+  it("waits for another dispatcher's lease to run out, then takes it", async () => {
+    store.held.set(LEASE_ID, { owner: 'other', until: Date.now() + 5_000 });
+    let taken = false;
+    void leases.hold(TOPIC, 0).then(() => (taken = true));
+    await jest.advanceTimersByTimeAsync(4_000);
+    expect(taken).toBe(false);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(taken).toBe(true);
+    expect(store.held.get(LEASE_ID)?.owner).toBe(leases.owner);
+  });
+
+  it('gives up waiting at shutdown', async () => {
+    store.held.set(LEASE_ID, { owner: 'other', until: Date.now() + 60_000 });
+    const holding = leases.hold(TOPIC, 0);
+    await jest.advanceTimersByTimeAsync(3_000);
+    leases.stopTaking();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await expect(holding).resolves.toBeNull();
+  });
+
+  it('keeps a partition taken away in a rebalance until its deliveries under way are recorded, then gives it back', async () => {
+    const lease = (await leases.hold(TOPIC, 0))!;
+    const leave = await lease.enter();
+    leases.retainOnly([]);
+    await jest.advanceTimersByTimeAsync(3 * LEASE_RENEWAL_MS);
+    expect(store.repository.release).not.toHaveBeenCalled();
+    expect(store.held.get(LEASE_ID)?.until).toBeGreaterThan(Date.now() + DELIVERY_MS);
+    leave();
+    await jest.advanceTimersByTimeAsync(LEASE_RENEWAL_MS);
+    expect(store.repository.release).toHaveBeenCalledWith([LEASE_ID], leases.owner);
+    expect(store.held.has(LEASE_ID)).toBe(false);
+  });
+
+  it('starts no delivery once another dispatcher has taken the partition over', async () => {
+    const lease = (await leases.hold(TOPIC, 0))!;
+    // This dispatcher stalled past its lease; another took the partition.
+    store.held.set(LEASE_ID, { owner: 'other', until: Date.now() + 60_000 });
+    await jest.advanceTimersByTimeAsync(LEASE_RENEWAL_MS);
+    await expect(lease.enter()).rejects.toBeInstanceOf(AbandonedDeliveryError);
+  });
+
+  it('holds back a delivery while the lease could run out under it, until a renewal gets through', async () => {
+    const lease = (await leases.hold(TOPIC, 0))!;
+    store.repository.take.mockRejectedValue(new Error('database away'));
+    await jest.advanceTimersByTimeAsync(3 * LEASE_RENEWAL_MS);
+    let entered = false;
+    void lease.enter().then(() => (entered = true));
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(entered).toBe(false);
+    store.repository.take.mockRestore?.();
+    store.repository.take.mockImplementation(async (_id: string, _owner: string, leaseMs: number) => ({
+      held: true,
+      leaseUntil: new Date(Date.now() + leaseMs),
+    }));
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(entered).toBe(true);
+  });
+
+  it('gives back every lease it holds at shutdown', async () => {
+    await leases.hold(TOPIC, 0);
+    await leases.hold(TOPIC, 1);
+    await leases.releaseAll();
+    expect(store.repository.release).toHaveBeenCalledWith([LEASE_ID, `${TOPIC}:1`], leases.owner);
+    expect(store.held.size).toBe(0);
+  });
+});
