@@ -1,6 +1,6 @@
 import { Model } from 'mongoose';
-import { isDuplicateKeyOnly } from './duplicate-key';
 import { findManyById } from './lookup-by-id';
+import { insertUnordered } from './unordered-insert';
 
 /**
  * Stores the documents whose _id is not stored yet and leaves the others as they are, for writes whose
@@ -31,27 +31,16 @@ async function withoutStored<T extends { _id: string }>(model: Model<T>, documen
   return documents.filter(({ _id }) => !stored.has(_id));
 }
 
-/**
- * One unordered insert: the ids it stored, and the documents its answer leaves unsure. MongoDB and FerretDB
- * 1.24 report every duplicate with its index and store the rest; reading the others through the reported
- * count (the first n, in order) stays right on an engine that stops at its first duplicate, and what that
- * leaves unsure is read back.
- */
+/** One unordered insert: the ids it stored, and the documents it leaves unsure. Any failure but a duplicate is thrown. */
 async function insertUnlessDuplicate<T extends { _id: string }>(
   model: Model<T>,
   documents: T[],
 ): Promise<{ inserted: string[]; unsure: T[] }> {
-  try {
-    await model.collection.insertMany(documents as never[], { ordered: false });
-    return { inserted: documents.map(({ _id }) => _id), unsure: [] };
-  } catch (error) {
-    if (!isDuplicateKeyOnly(error)) throw error;
-    const { writeErrors = [], insertedCount = 0 } = error as {
-      writeErrors?: { index: number }[];
-      insertedCount?: number;
-    };
-    const duplicates = new Set(writeErrors.map(({ index }) => index));
-    const others = documents.filter((_, index) => !duplicates.has(index));
-    return { inserted: others.slice(0, insertedCount).map(({ _id }) => _id), unsure: others.slice(insertedCount) };
-  }
+  const outcomes = await insertUnordered(model, documents);
+  const failure = outcomes.find((outcome): outcome is Error => outcome instanceof Error);
+  if (failure) throw failure.cause ?? failure;
+  return {
+    inserted: documents.filter((_, index) => outcomes[index] === 'stored').map(({ _id }) => _id),
+    unsure: documents.filter((_, index) => outcomes[index] === 'unsure'),
+  };
 }

@@ -4,7 +4,8 @@ import { FilterQuery, Model } from 'mongoose';
 import { CoalescingQueue } from '@app/common';
 import { DeliveryStatus } from '@app/contracts';
 import { findManyById, OwnedByIdReader } from '../lookup-by-id';
-import { DUPLICATE_KEY, isDuplicateKeyOnly } from '../duplicate-key';
+import { isDuplicateKeyOnly } from '../duplicate-key';
+import { insertUnordered } from '../unordered-insert';
 import { DELIVERY_MODEL, DeliveryDocument } from '../delivery/delivery.schema';
 import { afterCursor, CursorPosition, Page, toPage } from '../pagination/cursor';
 import { TenantId } from '../tenant';
@@ -67,32 +68,20 @@ export class EventRepository {
   }
 
   /**
-   * One unordered insert for the batch: a duplicate refuses only its own event. The events after the
-   * reported ones are inserted again alone, for an engine that stops at its first error despite `ordered:
-   * false` (MongoDB, FerretDB and SecantusDB report every error and store the rest).
+   * One unordered insert for the batch: a duplicate refuses only its own event. An event the answer
+   * leaves unsure (an engine that stops at its first error) is inserted again alone.
    */
   private async insertBatch(events: EventDocument[]): Promise<InsertOutcome[]> {
-    try {
-      await this.events.collection.insertMany(events as never[], { ordered: false });
-      return events.map(() => true);
-    } catch (error) {
-      const { writeErrors, insertedCount = 0 } = error as {
-        writeErrors?: { index: number; code: number; errmsg?: string }[];
-        insertedCount?: number;
-      };
-      if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw error;
-      const failed = new Map(writeErrors.map((writeError) => [writeError.index, writeError] as const));
-      const others = events.flatMap((event, index) => (failed.has(index) ? [] : [index]));
-      const unsure = new Set(others.slice(insertedCount));
-      return Promise.all(
-        events.map(async (event, index): Promise<InsertOutcome> => {
-          const writeError = failed.get(index);
-          if (writeError)
-            return writeError.code === DUPLICATE_KEY ? false : new Error(writeError.errmsg ?? 'event not inserted');
-          return unsure.has(index) ? this.insertAlone(event) : true;
-        }),
-      );
-    }
+    const outcomes = await insertUnordered(this.events, events);
+    return Promise.all(
+      outcomes.map((outcome, index) =>
+        outcome === 'unsure'
+          ? this.insertAlone(events[index])
+          : outcome instanceof Error
+            ? outcome
+            : outcome === 'stored',
+      ),
+    );
   }
 
   private async insertAlone(event: EventDocument): Promise<InsertOutcome> {
