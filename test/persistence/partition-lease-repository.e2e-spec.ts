@@ -55,6 +55,20 @@ describe('PartitionLeaseRepository', () => {
     expect((await leases.take(leaseId, 'dispatcher-a', LEASE_MS)).held).toBe(false);
   });
 
+  it("renews an owner's leases in one write, and tells when one of them is no longer its own", async () => {
+    const [first, second] = [freshLease(), freshLease()];
+    await leases.take(first, 'dispatcher-a', 1);
+    await leases.take(second, 'dispatcher-a', LEASE_MS);
+    const renewal = await leases.renew([first, second], 'dispatcher-a', 2 * LEASE_MS);
+    expect(renewal.renewed).toBe(true);
+    // Renewed, so no longer run out: another dispatcher is refused it.
+    expect(await leases.take(first, 'dispatcher-b', LEASE_MS)).toEqual({ held: false, leaseUntil: renewal.leaseUntil });
+
+    await leases.release([second], 'dispatcher-a');
+    await leases.take(second, 'dispatcher-b', LEASE_MS);
+    expect((await leases.renew([first, second], 'dispatcher-a', LEASE_MS)).renewed).toBe(false);
+  });
+
   it('gives back only the leases the dispatcher holds', async () => {
     const mine = freshLease();
     const theirs = freshLease();

@@ -19,6 +19,12 @@ function leaseStore() {
       held.set(leaseId, { owner, until: Date.now() + leaseMs });
       return { held: true, leaseUntil: new Date(Date.now() + leaseMs) };
     }),
+    renew: jest.fn(async (leaseIds: string[], owner: string, leaseMs: number) => {
+      const leaseUntil = new Date(Date.now() + leaseMs);
+      const ours = leaseIds.filter((leaseId) => held.get(leaseId)?.owner === owner);
+      for (const leaseId of ours) held.set(leaseId, { owner, until: leaseUntil.getTime() });
+      return { renewed: ours.length === leaseIds.length, leaseUntil };
+    }),
     release: jest.fn(async (leaseIds: string[], owner: string) => {
       for (const leaseId of leaseIds) if (held.get(leaseId)?.owner === owner) held.delete(leaseId);
     }),
@@ -47,13 +53,20 @@ describe('PartitionLeases', () => {
     jest.restoreAllMocks();
   });
 
-  it('takes a partition once, beyond one delivery and two renewals, and renews it while assigned', async () => {
+  it('takes a partition once, beyond one delivery and two renewals, and renews all it holds in one write', async () => {
     await leases.hold(TOPIC, 0);
     await leases.hold(TOPIC, 0);
-    expect(store.repository.take).toHaveBeenCalledTimes(1);
+    await leases.hold(TOPIC, 1);
+    expect(store.repository.take).toHaveBeenCalledTimes(2);
     expect(store.repository.take).toHaveBeenCalledWith(LEASE_ID, leases.owner, DELIVERY_MS + 2 * LEASE_RENEWAL_MS);
     await jest.advanceTimersByTimeAsync(5 * LEASE_RENEWAL_MS);
-    expect(store.repository.take).toHaveBeenCalledTimes(6);
+    expect(store.repository.renew).toHaveBeenCalledTimes(5);
+    expect(store.repository.renew).toHaveBeenLastCalledWith(
+      [LEASE_ID, `${TOPIC}:1`],
+      leases.owner,
+      DELIVERY_MS + 2 * LEASE_RENEWAL_MS,
+    );
+    expect(store.repository.take).toHaveBeenCalledTimes(2);
   });
 
   it("waits for another dispatcher's lease to run out, then takes it", async () => {
@@ -99,17 +112,18 @@ describe('PartitionLeases', () => {
 
   it('holds back a delivery while the lease could run out under it, until a renewal gets through', async () => {
     const lease = (await leases.hold(TOPIC, 0))!;
-    store.repository.take.mockRejectedValue(new Error('database away'));
+    const { take, renew } = store.repository;
+    const away = new Error('database away');
+    take.mockRejectedValue(away);
+    renew.mockRejectedValue(away);
     await jest.advanceTimersByTimeAsync(3 * LEASE_RENEWAL_MS);
     let entered = false;
     void lease.enter().then(() => (entered = true));
     await jest.advanceTimersByTimeAsync(3_000);
     expect(entered).toBe(false);
-    store.repository.take.mockRestore?.();
-    store.repository.take.mockImplementation(async (_id: string, _owner: string, leaseMs: number) => ({
-      held: true,
-      leaseUntil: new Date(Date.now() + leaseMs),
-    }));
+    const back = leaseStore().repository;
+    take.mockImplementation(back.take);
+    renew.mockImplementation(back.renew);
     await jest.advanceTimersByTimeAsync(2_000);
     expect(entered).toBe(true);
   });

@@ -161,21 +161,41 @@ export class PartitionLeases implements OnModuleDestroy {
 
   private async renewAll(): Promise<void> {
     const giveBack: string[] = [];
-    const renewals: Promise<void>[] = [];
+    const renewing: Holding[] = [];
     for (const holding of this.holdings.values()) {
       if (holding.assigned || holding.active > 0) {
-        if (holding.untilMs > 0) renewals.push(this.renew(holding));
+        if (holding.untilMs > 0 && !holding.renewing) renewing.push(holding);
         continue;
       }
       if (holding.untilMs > 0) giveBack.push(holding.leaseId);
       this.holdings.delete(holding.leaseId);
     }
-    await Promise.all(renewals);
+    await this.renewTogether(renewing);
     if (giveBack.length === 0) return;
     await this.leases.release(giveBack, this.owner).catch((error: Error) => {
       // Not given back: the next owner waits for it to run out instead.
       this.logger.warn(`Giving back partitions ${giveBack.join(', ')} failed: ${error.message}`);
     });
+  }
+
+  /** One write renews them all while all are still ours; otherwise each is asked on its own. */
+  private async renewTogether(holdings: Holding[]): Promise<void> {
+    if (holdings.length === 0) return;
+    try {
+      const { renewed, leaseUntil } = await this.leases.renew(
+        holdings.map(({ leaseId }) => leaseId),
+        this.owner,
+        this.leaseMs,
+      );
+      if (renewed) {
+        for (const holding of holdings) holding.untilMs = leaseUntil.getTime();
+        return;
+      }
+    } catch (error) {
+      this.logger.warn(`Renewing partition leases failed: ${(error as Error).message}`);
+      return;
+    }
+    await Promise.all(holdings.map((holding) => this.renew(holding)));
   }
 }
 

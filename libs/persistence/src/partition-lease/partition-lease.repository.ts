@@ -39,6 +39,19 @@ export class PartitionLeaseRepository {
     return { held: holder.owner === owner, leaseUntil: holder.leaseUntil };
   }
 
+  /**
+   * Renews the owner's leases in one write; true when every one was still its own (as it usually is). On
+   * false, `take` each to learn which were lost.
+   */
+  async renew(leaseIds: string[], owner: string, leaseMs: number): Promise<{ renewed: boolean; leaseUntil: Date }> {
+    const leaseUntil = new Date(Date.now() + leaseMs);
+    if (leaseIds.length === 0) return { renewed: true, leaseUntil };
+    const { matchedCount } = await this.leases.collection.updateMany({ _id: { $in: leaseIds }, owner } as never, {
+      $set: { leaseUntil },
+    });
+    return { renewed: matchedCount === leaseIds.length, leaseUntil };
+  }
+
   /** Gives leases back, only where this owner still holds them, so the next owner need not wait them out. */
   async release(leaseIds: string[], owner: string): Promise<void> {
     if (leaseIds.length === 0) return;
