@@ -9,7 +9,7 @@ import { ConsumerGroup, TOPIC_OF_GROUP } from '@app/contracts';
 import { HealthController as ApiHealthController } from '../../apps/api/src/health/health.controller';
 import { SHUTDOWN_RECORDING_GRACE_MS } from '../../apps/dispatcher/src/dispatch/delivery-command.consumer';
 import { HealthController as DispatcherHealthController } from '../../apps/dispatcher/src/health/health.controller';
-import { CLAIM_LEASE_MARGIN_MS } from '../../apps/dispatcher/src/policy/delivery-policy';
+import { DELIVERY_LEASE_MARGIN_MS } from '../../apps/dispatcher/src/policy/delivery-policy';
 
 /**
  * No cluster runs in CI, so these checks read deploy/kubernetes as YAML and hold the manifests to each
@@ -242,7 +242,7 @@ describe('deploy/kubernetes', () => {
   it("gives the dispatcher longer than its drain and the app's own hard stop before SIGKILL", () => {
     const env = environmentOf(containerOf('dispatcher'));
     const drainMs =
-      parseDuration(setting(env, 'DELIVERY_TIMEOUT')) + CLAIM_LEASE_MARGIN_MS + SHUTDOWN_RECORDING_GRACE_MS;
+      parseDuration(setting(env, 'DELIVERY_TIMEOUT')) + DELIVERY_LEASE_MARGIN_MS + SHUTDOWN_RECORDING_GRACE_MS;
     const graceMs = (deploymentOf('dispatcher').template.spec.terminationGracePeriodSeconds ?? 30) * 1000;
     expect(graceMs).toBeGreaterThan(drainMs);
     expect(graceMs).toBeGreaterThan(HARD_STOP_AFTER_MS);

@@ -14,7 +14,7 @@ export type StoredEndpointControls = Partial<Pick<WebhookDocument, 'rateLimit' |
 
 /**
  * Turns the controls into their stored form, after the one check a DTO cannot make: a timeout no longer
- * than the service's DELIVERY_TIMEOUT, which also bounds how long a claim's lease must last.
+ * than the service's DELIVERY_TIMEOUT, which also bounds how long a delivery holds its partition's lease.
  */
 @Injectable()
 export class EndpointControlsPolicy {

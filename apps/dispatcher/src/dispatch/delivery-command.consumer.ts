@@ -116,7 +116,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.consumer.pause([{ topic: TOPIC_OF_GROUP[ConsumerGroup.Dispatcher] }]);
     this.dispatch.stopStarting();
     this.leases.stopTaking();
-    const deadline = Date.now() + this.policy.claimLeaseMs + SHUTDOWN_RECORDING_GRACE_MS;
+    const deadline = Date.now() + this.policy.deliveryLeaseMs + SHUTDOWN_RECORDING_GRACE_MS;
     while (this.tracker.inFlightCount > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -136,7 +136,7 @@ function setUp(data: {
     recorder as unknown as AttemptRecorder,
     fifo as unknown as FifoQueue,
     metrics as unknown as DispatcherMetrics,
-    { claimLeaseMs: 30_000 } as DeliveryPolicy,
+    { deliveryLeaseMs: 30_000 } as DeliveryPolicy,
     { get: (key: string) => settings[key] } as unknown as AppConfig,
     { members: data.dispatchers ?? 1 } as DispatcherGroupSize,
   );

@@ -90,7 +90,7 @@ export class DispatchCommandsUseCase {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
     this.rates = new EndpointRateLimiter((rateLimit) => rateShare(rateLimit, groupSize.members));
     this.payloads = new PayloadBudget(config.get('DISPATCHER_MAX_IN_FLIGHT_BYTES'));
-    this.claims = new ClaimBatcher(tasks, this.owner, policy.claimLeaseMs);
+    this.claims = new ClaimBatcher(tasks, this.owner, policy.deliveryLeaseMs);
   }
 
   /** From now on, deliveries not yet sending are abandoned (AbandonedDeliveryError); those on the wire finish. */

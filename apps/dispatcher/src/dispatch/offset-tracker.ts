@@ -16,7 +16,7 @@ interface PartitionState {
 /**
  * Which offsets of each partition are finished. Deliveries finish out of order (a slow endpoint must not
  * hold back a fast one), so the committable offset is the lowest one still unfinished: everything below
- * it is done. A crash replays from there, and the delivery claims skip what was already sent.
+ * it is done. A crash replays from there, and the stored attempts skip what was already sent.
  */
 export class OffsetTracker {
   private readonly partitions = new Map<string, PartitionState>();

@@ -43,7 +43,7 @@ describe('PartitionLeases', () => {
     store = leaseStore();
     leases = new PartitionLeases(
       store.repository as unknown as PartitionLeaseRepository,
-      { claimLeaseMs: DELIVERY_MS } as DeliveryPolicy,
+      { deliveryLeaseMs: DELIVERY_MS } as DeliveryPolicy,
     );
   });
 

@@ -23,7 +23,7 @@ interface Holding {
 /** One partition's lease, as the deliveries of its commands see it. */
 export interface PartitionLease {
   /**
-   * Waits until the lease outlasts one delivery (its request and the margin of a claim) and keeps it
+   * Waits until the lease outlasts one delivery (its request and a margin) and keeps it
    * held until the returned function is called, once the attempt is recorded. Throws
    * AbandonedDeliveryError when another dispatcher has taken the partition over.
    */
@@ -52,7 +52,7 @@ export class PartitionLeases implements OnModuleDestroy {
     private readonly leases: PartitionLeaseRepository,
     policy: DeliveryPolicy,
   ) {
-    this.deliveryMs = policy.claimLeaseMs;
+    this.deliveryMs = policy.deliveryLeaseMs;
     this.leaseMs = this.deliveryMs + 2 * LEASE_RENEWAL_MS;
   }
 

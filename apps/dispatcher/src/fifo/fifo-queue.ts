@@ -46,7 +46,7 @@ export function fifoDecision(target: Pick<FifoTarget, 'command' | 'webhook' | 'r
   return 'ordered';
 }
 
-/** The command that releases a queue's head; its id is the same from every releaser, so claims dedupe it. */
+/** The command that releases a queue's head; its id is the same from every releaser, so its attempt is made once. */
 export function releaseCommandOf(head: DeliveryDocument): DeliveryRequest {
   return {
     commandId: `fifo:${head._id}:${head.scheduledFailures}`,

@@ -5,8 +5,8 @@ import { AppConfig } from '@app/config';
 export const RESPONSE_EXCERPT_BYTES = 4 * 1024;
 /** Longest error message kept in the log. */
 export const ERROR_MESSAGE_CHARS = 500;
-/** A delivery claim outlives the request by this much, so a slow response is never taken over mid-flight. */
-export const CLAIM_LEASE_MARGIN_MS = 15_000;
+/** A delivery's hold on its partition (and a FIFO step's claim) outlives the request by this much, so a slow response is never taken over mid-flight. */
+export const DELIVERY_LEASE_MARGIN_MS = 15_000;
 /** Sockets kept per receiving host: enough for many endpoints on one host, bounded so one host can't take them all. */
 export const ORIGIN_CONNECTION_CAP = 256;
 /** The disabledReason a 410 leaves on a webhook; `endpoint.disabled` tells it apart as reason `gone`. */
@@ -27,7 +27,7 @@ export class DeliveryPolicy {
   readonly throttledMinDelayMs: number;
   readonly retryAfterMaxMs: number;
   readonly autoDisableAfterMs: number;
-  readonly claimLeaseMs: number;
+  readonly deliveryLeaseMs: number;
 
   constructor(config: AppConfig) {
     this.connectTimeoutMs = config.durationMs('DELIVERY_CONNECT_TIMEOUT');
@@ -37,6 +37,6 @@ export class DeliveryPolicy {
     this.throttledMinDelayMs = config.durationMs('RETRY_THROTTLED_MIN_DELAY');
     this.retryAfterMaxMs = config.durationMs('RETRY_AFTER_MAX');
     this.autoDisableAfterMs = config.durationMs('AUTO_DISABLE_AFTER');
-    this.claimLeaseMs = this.totalTimeoutMs + CLAIM_LEASE_MARGIN_MS;
+    this.deliveryLeaseMs = this.totalTimeoutMs + DELIVERY_LEASE_MARGIN_MS;
   }
 }

@@ -21,7 +21,7 @@ export type BulkRetryRunOutcome = 'completed' | 'interrupted' | 'lost';
 /**
  * The command id of a job's retry of one event: the same whenever that event's page is published, so a
  * page published again after a crash (before its progress was saved) is work the dispatcher already
- * claimed, not a second delivery (its claims are keyed by command id and webhook).
+ * did, not a second delivery (an attempt's id follows from its command id and webhook).
  */
 export const retryJobCommandId = (jobId: string, eventId: string): string => `retry-job:${jobId}:${eventId}`;
 
