@@ -90,11 +90,14 @@ export class PartitionLeases implements OnModuleDestroy {
     this.stopping = true;
   }
 
-  /** At shutdown, once nothing is under way: the next owners need not wait the leases out. */
+  /**
+   * At shutdown, after the drain: the next owners need not wait the leases out. A partition with a
+   * delivery still unrecorded (the database away) keeps its lease until it runs out, as after a crash.
+   */
   async releaseAll(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    const held = [...this.holdings.values()].filter((holding) => holding.untilMs > 0);
+    const held = [...this.holdings.values()].filter((holding) => holding.untilMs > 0 && holding.active === 0);
     this.holdings.clear();
     await this.leases.release(
       held.map(({ leaseId }) => leaseId),
