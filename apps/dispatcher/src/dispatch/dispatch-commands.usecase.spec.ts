@@ -343,6 +343,30 @@ describe('DispatchCommandsUseCase sending', () => {
     expect(sendAttempt.execute).toHaveBeenCalledTimes(1);
   });
 
+  it("sends a copy once even when the original is stored while the copy's batch is still being read", async () => {
+    const { useCase, sendAttempt, attempts, lease } = setUp({
+      events: [event('ev-1'), event('ev-2')],
+      webhooks: [webhook('wh-1')],
+    });
+    let answer!: () => void;
+    sendAttempt.execute.mockImplementationOnce(async (target: AttemptTarget) => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      return { log: { attemptId: target.attemptId, eventId: target.event._id }, effect: null };
+    });
+    const copy = command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' });
+    const first = await useCase.execute([copy], lease);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The copy's batch reads its other command's attempts; the original finishes meanwhile.
+    attempts.findByIds.mockImplementationOnce(async () => {
+      answer();
+      await Promise.all(first);
+      return [];
+    });
+    const second = await useCase.execute([copy, command('ev-2', { commandId: 'c-2', webhookId: 'wh-1' })], lease);
+    await Promise.all(second);
+    expect(sendAttempt.execute.mock.calls.map(([target]) => target.event._id).sort()).toEqual(['ev-1', 'ev-2']);
+  });
+
   it('sends a FIFO schedule step once: a command that does not get its claim sends nothing', async () => {
     const { run, tasks, sendAttempt, recorder } = setUp({
       events: [event('ev-1')],

@@ -43,7 +43,8 @@ export class UndeliverableCommandError extends Error {}
  */
 const CONCURRENT_READERS = 4;
 
-type Planned = AttemptTarget;
+/** A target to send, or (`joins`) a copy of a command already under way here, which finishes with it. */
+type Planned = AttemptTarget & { joins?: Promise<void> };
 
 interface BatchWebhooks {
   byId: Map<string, WebhookDocument>;
@@ -228,12 +229,13 @@ export class DispatchCommandsUseCase {
 
   /**
    * The attempts of these targets already stored (a replay after a crash or a rebalance), whose log
-   * events are published again since the crash may have come first. Targets whose delivery is under way
-   * here are not looked up: they join it, and a delivery leaves `underway` only once stored, so no
-   * stored attempt is missed between this read and the start.
+   * events are published again since the crash may have come first. A target whose delivery is under
+   * way here is not looked up: it joins that delivery, taken now, since a delivery leaves `underway` only
+   * once stored, and it may be stored before this read answers.
    */
   private async attemptsMade(targets: Planned[]): Promise<Set<string>> {
-    const unknown = targets.filter(({ attemptId }) => !this.underway.has(attemptId));
+    for (const target of targets) target.joins = this.underway.get(target.attemptId);
+    const unknown = targets.filter(({ joins }) => !joins);
     if (unknown.length === 0) return new Set();
     const stored = await this.attempts.findByIds(unknown.map(({ attemptId }) => attemptId));
     if (stored.length > 0) await this.recorder.republish(stored.map(logOfAttempt));
@@ -316,7 +318,9 @@ export class DispatchCommandsUseCase {
   }
 
   private async deliverAll(targets: Planned[], lease: PartitionLease): Promise<void> {
-    await Promise.all(targets.map((target) => this.underway.get(target.attemptId) ?? this.start(target, lease)));
+    await Promise.all(
+      targets.map((target) => target.joins ?? this.underway.get(target.attemptId) ?? this.start(target, lease)),
+    );
   }
 
   private start(target: Planned, lease: PartitionLease): Promise<void> {
