@@ -89,6 +89,16 @@ describe('PartitionLeases', () => {
     await expect(holding).resolves.toBeNull();
   });
 
+  it('stops waiting for a partition a rebalance took away meanwhile', async () => {
+    store.held.set(LEASE_ID, { owner: 'other', until: Date.now() + 60_000 });
+    const holding = leases.hold(TOPIC, 0);
+    await jest.advanceTimersByTimeAsync(3_000);
+    leases.retainOnly([{ topic: TOPIC, partition: 1 }]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    await expect(holding).resolves.toBeNull();
+    expect(store.held.get(LEASE_ID)?.owner).toBe('other');
+  });
+
   it('keeps a partition taken away in a rebalance until its deliveries under way are recorded, then gives it back', async () => {
     const lease = (await leases.hold(TOPIC, 0))!;
     const leave = await lease.enter();

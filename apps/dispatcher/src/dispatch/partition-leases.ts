@@ -56,7 +56,10 @@ export class PartitionLeases implements OnModuleDestroy {
     this.leaseMs = this.deliveryMs + 2 * LEASE_RENEWAL_MS;
   }
 
-  /** Waits until this dispatcher holds the partition's lease; null when shutdown came first. */
+  /**
+   * Waits until this dispatcher holds the partition's lease; null when shutdown came first, or a
+   * rebalance took the partition away meanwhile (its next owner dispatches the slice).
+   */
   async hold(topic: string, partition: number): Promise<PartitionLease | null> {
     const leaseId = partitionLeaseIdOf(topic, partition);
     let holding = this.holdings.get(leaseId);
@@ -65,7 +68,7 @@ export class PartitionLeases implements OnModuleDestroy {
     this.timer ??= setInterval(() => void this.renewAll(), LEASE_RENEWAL_MS).unref();
     let waitedSince: number | null = null;
     while (!this.covers(holding)) {
-      if (this.stopping) return null;
+      if (this.stopping || !holding.assigned) return null;
       const heldUntil = await this.take(holding);
       if (heldUntil === null) continue;
       if (waitedSince === null) {
@@ -75,6 +78,8 @@ export class PartitionLeases implements OnModuleDestroy {
       await sleep(Math.min(Math.max(heldUntil.getTime() - Date.now(), 50), HELD_RECHECK_MS));
     }
     if (waitedSince !== null) this.logger.log(`Took partition ${leaseId} after ${Date.now() - waitedSince} ms`);
+    // Renewed and given back from the map, which a rebalance during the wait may have emptied.
+    this.holdings.set(leaseId, holding);
     const held = holding;
     return { enter: () => this.enter(held) };
   }
