@@ -430,7 +430,13 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
     await page.getByLabel('Webhook').selectOption(created.webhookId);
     await page.getByLabel('Event status').selectOption('delivered');
     await page.getByRole('button', { name: 'Start bulk retry' }).click();
-    await expectVisible(page.getByText('Queued 1 of 1 matching events'), 20_000);
+    await expectVisible(page.getByText('Queued 1 of 1 matching events'), 20_000).catch(async (error: Error) => {
+      // What the page was showing, as the API has it: a CI run once timed out here.
+      const job = await asOwn(`/v1/webhooks/retry-jobs/${page.url().split('/').pop()}`);
+      throw new Error(
+        `${error.message}\nAt ${page.url()}; the job, as the API answers it: ${JSON.stringify(job.body)}`,
+      );
+    });
     const finished = page.url().split('/').pop() ?? '';
     await waitFor('the bulk retry at the receiver', () => receiver.received('/managed').length === 2);
 
