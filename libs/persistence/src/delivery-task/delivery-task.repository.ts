@@ -117,21 +117,6 @@ export class DeliveryTaskRepository {
     });
   }
 
-  /** Which of these tasks were ever claimed: their commands reached a dispatcher. */
-  async findClaimed(taskIds: string[]): Promise<Set<string>> {
-    if (taskIds.length === 0) return new Set();
-    const tasks = await findManyById<DeliveryTaskDocument, { _id: string }>(this.tasks, taskIds, { _id: 1 });
-    return new Set(tasks.map(({ _id }) => _id));
-  }
-
-  /** Gives a claim back without completing it (shutdown before the request was sent). */
-  async release(tasks: TaskClaim[]): Promise<void> {
-    if (tasks.length === 0) return;
-    await this.tasks.deleteMany({
-      $or: tasks.map(({ taskId, attemptId }) => ({ _id: taskId, attemptId, state: DeliveryTaskState.InFlight })),
-    });
-  }
-
   /** The stored attempts of these tasks' holders, by attempt id. */
   private async attemptsOf(tasks: DeliveryTaskDocument[]): Promise<Map<string, DeliveryAttemptDocument>> {
     const ids = tasks.filter((task) => task.state === DeliveryTaskState.InFlight).map((task) => task.attemptId);
