@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { sleep } from './sleep';
 
 const FIRST_WAIT_MS = 200;
 const LONGEST_WAIT_MS = 5_000;
@@ -22,7 +23,7 @@ export async function untilAvailable<T>(
     } catch (error) {
       if (!isUnavailable(error)) throw error;
       logger.warn(`${what} failed, retrying in ${wait} ms: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
       wait = Math.min(wait * 2, LONGEST_WAIT_MS);
     }
   }

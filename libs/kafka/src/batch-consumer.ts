@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { sleep } from '@app/common';
 import { TopicContract } from '@app/contracts';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { isKafkaUnavailable } from './kafka-unavailable';
@@ -219,5 +220,3 @@ export class BatchConsumer<T> {
     return isKafkaUnavailable(error) || (this.options.isDependencyUnavailable?.(error) ?? false);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { sleep } from '@app/common';
 import { AppConfig } from '@app/config';
 import { kafkaClientConfig } from './kafka-options';
 
@@ -51,7 +52,7 @@ export function createManagedConsumer(config: AppConfig, role: string, consumerC
     const backoffMs = FATAL_RESTART_BACKOFF_MS[Math.min(fatalRestarts, FATAL_RESTART_BACKOFF_MS.length - 1)];
     fatalRestarts += 1;
     logger.warn(`Running the consumer again in ${backoffMs} ms (restart ${fatalRestarts} of ${MAX_FATAL_RESTARTS})`);
-    await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    await sleep(backoffMs);
     if (stopped) return;
     // kafkajs has disconnected the crashed consumer; its subscriptions are kept, so run() joins again.
     await run(runConfig).catch((error: Error) => {

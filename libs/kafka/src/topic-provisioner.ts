@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Admin, ITopicConfig, Kafka, logLevel } from 'kafkajs';
+import { sleep } from '@app/common';
 import { AppConfig, KafkaTopicSettings } from '@app/config';
 import { kafkaClientConfig } from './kafka-options';
 
@@ -127,7 +128,7 @@ async function untilServed(admin: Admin, topics: string[]): Promise<void> {
         break;
       } catch (error) {
         if (Date.now() > deadline) throw new Error(`Kafka topic ${topic} is not served: ${describe(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+        await sleep(READY_POLL_MS);
       }
     }
   }

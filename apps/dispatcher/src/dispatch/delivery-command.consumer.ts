@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
+import { sleep } from '@app/common';
 import { AppConfig } from '@app/config';
 import {
   ConsumerGroup,
@@ -118,7 +119,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.leases.stopTaking();
     const deadline = Date.now() + this.policy.deliveryLeaseMs + SHUTDOWN_RECORDING_GRACE_MS;
     while (this.tracker.inFlightCount > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     clearInterval(this.commitTimer);
     this.commitTimer = undefined;
@@ -136,7 +137,7 @@ export class DeliveryCommandConsumer implements OnApplicationBootstrap, BeforeAp
     this.metrics.waitingPartitions.inc({ cap: 'max_in_flight' });
     try {
       while (this.tracker.inFlightCount >= this.maxInFlight && !this.stopping) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await sleep(25);
         await heartbeat();
       }
     } finally {

@@ -1,4 +1,5 @@
 import { ConflictException, HttpException, Injectable } from '@nestjs/common';
+import { sleep } from '@app/common';
 import { EventPublishedV1 } from '@app/contracts';
 import { ApiTokenRepository, asTenantId, EventRepository } from '@app/persistence';
 import { EventSummaryDto } from '../../../events/dtos/event.dto';
@@ -61,7 +62,7 @@ export class IngestPublishedEventUseCase {
         return { kind: result.created ? 'created' : 'duplicate', event: result.event };
       } catch (error) {
         if (error instanceof ConflictException && attempt < CONFLICT_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, CONFLICT_WAIT_MS * attempt));
+          await sleep(CONFLICT_WAIT_MS * attempt);
           continue;
         }
         // Every other 4xx (payload too large, a lasting conflict) is the message's fault, not the moment's.
