@@ -9,6 +9,7 @@ import { DeliveryCommandConsumer } from './dispatch/delivery-command.consumer';
 import { AttemptRecorder } from './record-attempts/attempt-recorder';
 import { DeliveryPolicy } from './policy/delivery-policy';
 import { DispatchCommandsUseCase } from './dispatch/dispatch-commands.usecase';
+import { DispatcherInstance } from './dispatch/dispatcher-instance';
 import { PartitionLeases } from './dispatch/partition-leases';
 import { SendAttempt } from './dispatch/send-attempt';
 import { FifoQueue } from './fifo/fifo-queue';
@@ -50,6 +51,7 @@ import { RetryScheduler } from './retry-schedule/retry-scheduler';
     DispatcherGroupSize,
     DispatchCommandsUseCase,
     PartitionLeases,
+    DispatcherInstance,
     DeliveryCommandConsumer,
     PersistDeliveryLogsUseCase,
     DeliveryLogConsumer,

@@ -139,6 +139,7 @@ function setUp(data: {
     { deliveryLeaseMs: 30_000 } as DeliveryPolicy,
     { get: (key: string) => settings[key] } as unknown as AppConfig,
     { members: data.dispatchers ?? 1 } as DispatcherGroupSize,
+    { id: 'dispatcher-under-test' },
   );
   /** Runs a batch to the end: each command's outcome, and the (event, webhook) pairs sent. */
   const run = async (commands: DeliveryCommand[]) => {

@@ -29,6 +29,7 @@ import { EndpointRateLimiter } from '../rate-limit/endpoint-rate-limiter';
 import { rateShare } from '../rate-limit/rate-share';
 import { PayloadBudget } from './payload-budget';
 import { AbandonedDeliveryError } from './abandoned-delivery';
+import { DispatcherInstance } from './dispatcher-instance';
 import { PartitionLease } from './partition-leases';
 import { AttemptTarget, SendAttempt } from './send-attempt';
 import { untilAvailable } from '@app/common';
@@ -69,7 +70,6 @@ export class DispatchCommandsUseCase {
   private readonly payloads: PayloadBudget;
   /** Recent events' average payload, to size the next read: starts at the largest allowed. */
   private payloadEstimate = MAX_EVENT_PAYLOAD_BYTES;
-  readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private stopping = false;
   /** Deliveries started and not yet recorded, by attempt id: a copy of a command joins its original. */
   private readonly underway = new Map<string, Promise<void>>();
@@ -87,11 +87,12 @@ export class DispatchCommandsUseCase {
     policy: DeliveryPolicy,
     config: AppConfig,
     groupSize: DispatcherGroupSize,
+    instance: DispatcherInstance,
   ) {
     this.limiter = new EndpointLimiter(config.get('ENDPOINT_CONCURRENCY'));
     this.rates = new EndpointRateLimiter((rateLimit) => rateShare(rateLimit, groupSize.members));
     this.payloads = new PayloadBudget(config.get('DISPATCHER_MAX_IN_FLIGHT_BYTES'));
-    this.claims = new ClaimBatcher(tasks, this.owner, policy.deliveryLeaseMs);
+    this.claims = new ClaimBatcher(tasks, instance.id, policy.deliveryLeaseMs);
   }
 
   /** From now on, deliveries not yet sending are abandoned (AbandonedDeliveryError); those on the wire finish. */

@@ -5,6 +5,7 @@ import { AbandonedDeliveryError } from './abandoned-delivery';
 import { LEASE_RENEWAL_MS, PartitionLeases } from './partition-leases';
 
 const DELIVERY_MS = 30_000;
+const OWNER = 'dispatcher-under-test';
 const TOPIC = 'webhooks.delivery-commands.v1';
 const LEASE_ID = `${TOPIC}:0`;
 
@@ -44,6 +45,7 @@ describe('PartitionLeases', () => {
     leases = new PartitionLeases(
       store.repository as unknown as PartitionLeaseRepository,
       { deliveryLeaseMs: DELIVERY_MS } as DeliveryPolicy,
+      { id: OWNER },
     );
   });
 
@@ -58,12 +60,12 @@ describe('PartitionLeases', () => {
     await leases.hold(TOPIC, 0);
     await leases.hold(TOPIC, 1);
     expect(store.repository.take).toHaveBeenCalledTimes(2);
-    expect(store.repository.take).toHaveBeenCalledWith(LEASE_ID, leases.owner, DELIVERY_MS + 2 * LEASE_RENEWAL_MS);
+    expect(store.repository.take).toHaveBeenCalledWith(LEASE_ID, OWNER, DELIVERY_MS + 2 * LEASE_RENEWAL_MS);
     await jest.advanceTimersByTimeAsync(5 * LEASE_RENEWAL_MS);
     expect(store.repository.renew).toHaveBeenCalledTimes(5);
     expect(store.repository.renew).toHaveBeenLastCalledWith(
       [LEASE_ID, `${TOPIC}:1`],
-      leases.owner,
+      OWNER,
       DELIVERY_MS + 2 * LEASE_RENEWAL_MS,
     );
     expect(store.repository.take).toHaveBeenCalledTimes(2);
@@ -77,7 +79,7 @@ describe('PartitionLeases', () => {
     expect(taken).toBe(false);
     await jest.advanceTimersByTimeAsync(2_000);
     expect(taken).toBe(true);
-    expect(store.held.get(LEASE_ID)?.owner).toBe(leases.owner);
+    expect(store.held.get(LEASE_ID)?.owner).toBe(OWNER);
   });
 
   it('gives up waiting at shutdown', async () => {
@@ -108,7 +110,7 @@ describe('PartitionLeases', () => {
     expect(store.held.get(LEASE_ID)?.until).toBeGreaterThan(Date.now() + DELIVERY_MS);
     leave();
     await jest.advanceTimersByTimeAsync(LEASE_RENEWAL_MS);
-    expect(store.repository.release).toHaveBeenCalledWith([LEASE_ID], leases.owner);
+    expect(store.repository.release).toHaveBeenCalledWith([LEASE_ID], OWNER);
     expect(store.held.has(LEASE_ID)).toBe(false);
   });
 
@@ -144,7 +146,7 @@ describe('PartitionLeases', () => {
     const busy = (await leases.hold(TOPIC, 2))!;
     await busy.enter();
     await leases.releaseAll();
-    expect(store.repository.release).toHaveBeenCalledWith([LEASE_ID, `${TOPIC}:1`], leases.owner);
+    expect(store.repository.release).toHaveBeenCalledWith([LEASE_ID, `${TOPIC}:1`], OWNER);
     expect([...store.held.keys()]).toEqual([`${TOPIC}:2`]);
   });
 });

@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { untilAvailable } from '@app/common';
+import { sleep, untilAvailable } from '@app/common';
 import { isDatabaseUnavailable, partitionLeaseIdOf, PartitionLeaseRepository } from '@app/persistence';
 import { DeliveryPolicy } from '../policy/delivery-policy';
 import { AbandonedDeliveryError } from './abandoned-delivery';
+import { DispatcherInstance } from './dispatcher-instance';
 
 /** How often held leases are renewed; a lease reaches two renewals beyond the longest delivery. */
 export const LEASE_RENEWAL_MS = 2_000;
@@ -40,7 +41,6 @@ export interface PartitionLease {
 @Injectable()
 export class PartitionLeases implements OnModuleDestroy {
   private readonly logger = new Logger(PartitionLeases.name);
-  readonly owner = `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly holdings = new Map<string, Holding>();
   /** Time left on a lease for a delivery to start under it. */
   private readonly deliveryMs: number;
@@ -48,10 +48,14 @@ export class PartitionLeases implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private stopping = false;
 
+  private readonly owner: string;
+
   constructor(
     private readonly leases: PartitionLeaseRepository,
     policy: DeliveryPolicy,
+    instance: DispatcherInstance,
   ) {
+    this.owner = instance.id;
     this.deliveryMs = policy.deliveryLeaseMs;
     this.leaseMs = this.deliveryMs + 2 * LEASE_RENEWAL_MS;
   }
@@ -206,5 +210,3 @@ export class PartitionLeases implements OnModuleDestroy {
     await Promise.all(holdings.map((holding) => this.renew(holding)));
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
