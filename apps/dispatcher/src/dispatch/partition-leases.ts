@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { sleep, untilAvailable } from '@app/common';
-import { isDatabaseUnavailable, partitionLeaseIdOf, PartitionLeaseRepository } from '@app/persistence';
+import { isDatabaseUnavailable, LeaseState, partitionLeaseIdOf, PartitionLeaseRepository } from '@app/persistence';
 import { DeliveryPolicy } from '../policy/delivery-policy';
 import { AbandonedDeliveryError } from './abandoned-delivery';
 import { DispatcherInstance } from './dispatcher-instance';
@@ -145,8 +145,12 @@ export class PartitionLeases implements OnModuleDestroy {
       () => this.leases.take(holding.leaseId, this.owner, this.leaseMs),
       isDatabaseUnavailable,
     );
-    holding.untilMs = state.held ? state.leaseUntil.getTime() : 0;
+    this.settle(holding, state);
     return state.held ? null : state.leaseUntil;
+  }
+
+  private settle(holding: Holding, state: LeaseState): void {
+    holding.untilMs = state.held ? state.leaseUntil.getTime() : 0;
   }
 
   /** One renewal at a time per lease. */
@@ -164,7 +168,7 @@ export class PartitionLeases implements OnModuleDestroy {
       const state = await this.leases.take(holding.leaseId, this.owner, this.leaseMs);
       if (!state.held && holding.untilMs > 0)
         this.logger.warn(`Lost partition ${holding.leaseId}: its deliveries not yet started are left to its owner`);
-      holding.untilMs = state.held ? state.leaseUntil.getTime() : 0;
+      this.settle(holding, state);
     } catch (error) {
       this.logger.warn(`Renewing the lease of partition ${holding.leaseId} failed: ${(error as Error).message}`);
       await sleep(HELD_RECHECK_MS);
