@@ -41,14 +41,14 @@ export interface PartitionLease {
 @Injectable()
 export class PartitionLeases implements OnModuleDestroy {
   private readonly logger = new Logger(PartitionLeases.name);
+  /** This dispatcher, as written on the leases it holds. */
+  private readonly owner: string;
   private readonly holdings = new Map<string, Holding>();
   /** Time left on a lease for a delivery to start under it. */
   private readonly deliveryMs: number;
   private readonly leaseMs: number;
   private timer?: NodeJS.Timeout;
   private stopping = false;
-
-  private readonly owner: string;
 
   constructor(
     private readonly leases: PartitionLeaseRepository,
