@@ -233,7 +233,7 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
 
     // Bulk retry of the delivered events to this webhook, then the job's progress.
     await page.getByRole('link', { name: 'Bulk retry' }).click();
-    await page.getByLabel('Webhook').selectOption(webhookId);
+    await page.getByLabel('Webhook', { exact: true }).selectOption(webhookId);
     await page.getByLabel('Event status').selectOption('delivered');
     await screenshot(page, '10-bulk-retry-form');
     await page.getByRole('button', { name: 'Start bulk retry' }).click();
@@ -427,7 +427,7 @@ describe('Ops console (real browser, api, dispatcher, Kafka and FerretDB)', () =
       updatedAt: now,
     });
     await page.getByRole('link', { name: 'Bulk retry', exact: true }).click();
-    await page.getByLabel('Webhook').selectOption(created.webhookId);
+    await page.getByLabel('Webhook', { exact: true }).selectOption(created.webhookId);
     await page.getByLabel('Event status').selectOption('delivered');
     await page.getByRole('button', { name: 'Start bulk retry' }).click();
     await expectVisible(page.getByText('Queued 1 of 1 matching events'), 20_000).catch(async (error: Error) => {
