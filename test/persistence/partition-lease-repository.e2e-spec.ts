@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sleep } from '@app/common';
 import {
   PARTITION_LEASE_MODEL,
   PartitionLeaseDocument,
@@ -51,7 +52,7 @@ describe('PartitionLeaseRepository', () => {
   it('lets another dispatcher take a lease that ran out, after which its old holder is refused', async () => {
     const leaseId = freshLease();
     await leases.take(leaseId, 'dispatcher-a', 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect((await leases.take(leaseId, 'dispatcher-b', LEASE_MS)).held).toBe(true);
     expect((await leases.take(leaseId, 'dispatcher-a', LEASE_MS)).held).toBe(false);
   });
@@ -103,7 +104,7 @@ describe('PartitionLeaseRepository', () => {
   onMongoSemantics('gives a lease that ran out to exactly one of eight dispatchers racing for it', async () => {
     const leaseId = freshLease();
     await leases.take(leaseId, 'dispatcher-gone', 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     await raceFor(leaseId);
   });
 });

@@ -1,3 +1,7 @@
+import { sleep } from '@app/common';
+
+export { sleep };
+
 /** Polls `probe` until it returns a value that is not undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   description: string,
@@ -19,8 +23,6 @@ export async function waitFor<T>(
         `Timed out after ${timeoutMs} ms waiting for ${description}${lastError ? `: ${String(lastError)}` : ''}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
