@@ -125,7 +125,7 @@ describe('Fault: misbehaving receivers next to a healthy one', () => {
         1_000,
       ).catch(() => undefined)) ?? (await loadBadAttempts());
     // Delivery rows (GET .../status) left short of a final state although all their attempts are logged.
-    // Reported, not asserted: seen on FerretDB, which loses concurrent updates to one document.
+    // Reported, not asserted: seen on FerretDB before its updates held their collection (infra/ferretdb/).
     const rows = await db.deliveries
       .find({ eventId: { $in: badIds } })
       .lean()

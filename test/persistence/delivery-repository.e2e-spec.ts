@@ -137,8 +137,6 @@ describe('DeliveryRepository: taking due retries', () => {
 
     const { taken, nextDueAt, stillScheduled } = await deliveries.takeDue(now, 10);
 
-    // Taken one after the other here: FerretDB can let two concurrent conditional updates of one document
-    // both succeed (MongoDB cannot), which the retry command's fixed id turns into one attempt anyway.
     expect(taken.map((row) => row._id)).toEqual(due);
     expect(nextDueAt).toEqual(new Date(now.getTime() + 60_000));
     expect(stillScheduled).toBe(await deliveries.countScheduled());
