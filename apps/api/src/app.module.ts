@@ -19,7 +19,7 @@ import { WhoamiModule } from './whoami/whoami.module';
 @Module({
   imports: [
     AppConfigModule,
-    LoggingModule,
+    LoggingModule.forRoot({ requestLogs: true }),
     TracingModule.forRoot('webhook-api'),
     PersistenceModule,
     KafkaModule,

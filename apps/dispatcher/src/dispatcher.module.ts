@@ -29,7 +29,7 @@ import { RetryScheduler } from './retry-schedule/retry-scheduler';
 @Module({
   imports: [
     AppConfigModule,
-    LoggingModule,
+    LoggingModule.forRoot({ requestLogs: false }),
     TracingModule.forRoot('webhook-dispatcher'),
     PersistenceModule,
     KafkaModule,
