@@ -85,8 +85,7 @@ export class AttemptRecorder {
 
   /**
    * One statement per webhook per flush, all in one bulk write, and none for an outcome this process
-   * wrote lately (RecentHealthWrites): disabling wins, otherwise the newest outcome counts. Two writes to the same document at once could also lose one on backends without
-   * document-level atomicity (FerretDB/SQLite).
+   * wrote lately (RecentHealthWrites): disabling wins, otherwise the newest outcome counts.
    */
   private async applyEffects(effects: WebhookEffect[]): Promise<void> {
     const perWebhook = new Map<string, WebhookEffect>();

@@ -262,10 +262,10 @@ export class DeliveryRepository {
    * is due (null when none is scheduled), from one query. A retry is taken by clearing its due time on the
    * condition that it is still the one read, so two dispatchers never both take it. Taking before the
    * publish, not after, keeps this write ahead of the log writer's, which only starts once the command is
-   * consumed: the two never race on a row (FerretDB can lose one of two concurrent updates to a
-   * document). A scheduler that dies between taking and publishing leaves the row to `redriveStranded`.
-   * `stillScheduled` counts the retries left scheduled when the read saw them all (null when it stopped at
-   * `limit`), so the scheduled-retries gauge costs no query of its own in the common case.
+   * consumed: the two never race on a row, whose state the log writer writes from its own read. A
+   * scheduler that dies between taking and publishing leaves the row to `redriveStranded`.
+   * `stillScheduled` counts the retries left scheduled when the read saw them all (null when it stopped
+   * at `limit`), so the scheduled-retries gauge costs no query of its own in the common case.
    */
   async takeDue(now: Date, limit: number): Promise<DueRetries> {
     const scheduled = await this.deliveries

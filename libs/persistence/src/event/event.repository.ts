@@ -142,8 +142,8 @@ export class EventRepository {
 
   /**
    * Sets one webhook's target state on events and rolls their status up again (a deleted webhook's
-   * deliveries ending). A log writer rolling up the same event at that moment may overwrite it (FerretDB
-   * rewrites whole documents); its next attempt's roll-up then sets it right.
+   * deliveries ending). A log writer rolling up the same event at that moment may overwrite it (each
+   * writes the targets it read); its next attempt's roll-up then sets it right.
    */
   async setTargetStatus(eventIds: string[], webhookId: string, status: DeliveryStatus): Promise<void> {
     if (eventIds.length === 0) return;
