@@ -173,4 +173,17 @@ describe('Round trips shared by concurrent requests', () => {
     ]);
     expect(commandsOn('find', 'webhooks')).toBeLessThanOrEqual(2);
   });
+
+  it("reads a dispatch batch's events in one command, past the driver's first batch of 101", async () => {
+    const tenantId = `tenant-${randomUUID()}`;
+    const stored = Array.from({ length: 300 }, () => newEvent(tenantId));
+    await db.events.collection.insertMany(stored as never[]);
+    commands.splice(0);
+
+    const read = await events.findManyForDispatch(stored.map(({ _id }) => _id));
+
+    expect(read.map(({ _id }) => _id).sort()).toEqual(stored.map(({ _id }) => _id).sort());
+    expect(commandsOn('find', 'events')).toBe(1);
+    expect(commands.filter(({ name }) => name === 'getMore')).toHaveLength(0);
+  });
 });

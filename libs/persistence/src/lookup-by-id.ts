@@ -49,8 +49,14 @@ export async function findManyById<T, Found = T>(
   for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
     parts.push(unique.slice(start, start + IDS_PER_QUERY));
   // Through the driver, like OwnedByIdReader: the same plain documents without mongoose's casting per query.
+  // At most one document per id, all in the first batch: the default first batch of 101 documents took a
+  // getMore for the rest, and a cursor without a limit took another to learn it was done.
   const found = await Promise.all(
-    parts.map((part) => model.collection.find({ _id: { $in: part } } as never, { projection }).toArray()),
+    parts.map((part) =>
+      model.collection
+        .find({ _id: { $in: part } } as never, { projection, limit: part.length, batchSize: part.length })
+        .toArray(),
+    ),
   );
   return found.flat() as Found[];
 }
