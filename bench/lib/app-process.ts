@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureSecretKeyFile, loadSecretKeyRing, SecretCipher } from '@app/persistence';
 import { AppProcess } from '../../test/support/app-process';
+import { sleep } from '@app/common';
 
 export { freePort } from '../../test/support/app-process';
 export { sleep } from '../../test/support/wait-for';
@@ -80,6 +81,6 @@ export async function waitUntil(
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}`);
-    await new Promise((resolveSleep) => setTimeout(resolveSleep, intervalMs));
+    await sleep(intervalMs);
   }
 }

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Producer } from 'kafkajs';
+import { sleep } from '@app/common';
 
 /** A plain kafkajs client for the bench: publishes commands and watches the apps' consumer groups. */
 export class BenchKafka {
@@ -37,7 +38,7 @@ export class BenchKafka {
           return;
         } catch (error) {
           if (tries >= 150) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sleep(200);
         }
       }
     } finally {

@@ -3,6 +3,7 @@ import { waitFor } from '../support/wait-for';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader, ReadCommand } from './support/command-reader';
 import { createEvent, createWebhook, UNKNOWN_ID } from './support/fixtures';
+import { sleep } from '@app/common';
 
 const CAP = 600;
 
@@ -47,7 +48,7 @@ describe('Bulk retry', () => {
   /** The job's commands, once `count` arrived (and a short settle, so extras would show). */
   const commandsOf = async (jobId: string, count: number): Promise<ReadCommand[]> => {
     await waitFor(`${count} command(s) of job ${jobId}`, () => commands.forJob(jobId).length >= count);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     return commands.forJob(jobId);
   };
 
@@ -165,7 +166,7 @@ describe('Bulk retry', () => {
     const { jobId, job } = await runJob(other, {});
 
     expect(job).toEqual(finalJob(jobId, {}, 0));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(commands.forJob(jobId)).toEqual([]);
     const ownerCommands = await commands.forEvent(ownerEvent, 1);
     expect(ownerCommands.map((read) => read.command.trigger)).toEqual(['initial']);

@@ -5,6 +5,7 @@ import { MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader } from './support/command-reader';
 import { createEvent, createWebhook } from './support/fixtures';
+import { sleep } from '@app/common';
 
 describe('Events', () => {
   let api: ApiTestApp;
@@ -87,7 +88,7 @@ describe('Events', () => {
     const lonely = await api.newTenant();
     const response = await post({ type: 'nobody.listens', payload: {} }, lonely).expect(201);
     expect(response.body.data).toMatchObject({ status: 'delivered', webhookCount: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(commands.matching(response.body.data.eventId)).toEqual([]);
   });
 
@@ -221,7 +222,7 @@ describe('Events', () => {
     const inserter = (async () => {
       while (inserting) {
         insertedMeanwhile.push(createEvent(api, walker, 'walk.event'));
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
     })();
 
@@ -232,7 +233,7 @@ describe('Events', () => {
       const page = await api.http().get(`/v1/webhooks/events?${query}`).set(walker.auth).expect(200);
       seen.push(...page.body.data.items.map((item: { eventId: string }) => item.eventId));
       cursor = page.body.data.nextCursor;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     } while (cursor);
     inserting = false;
     await inserter;

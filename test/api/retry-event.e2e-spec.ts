@@ -3,6 +3,7 @@ import { DeliveryTrigger } from '@app/contracts';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader } from './support/command-reader';
 import { createEvent, createWebhook, UNKNOWN_ID } from './support/fixtures';
+import { sleep } from '@app/common';
 
 /** POST /v1/webhooks/events/{eventId}/retry: every row of the product's status table, with exact bodies. */
 describe('Retry event delivery', () => {
@@ -84,7 +85,7 @@ describe('Retry event delivery', () => {
         success: true,
         data: { eventId, webhookCount: 0, message: 'Event queued for retry to 0 webhook(s)' },
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       expect(commands.matching(eventId)).toEqual([]);
     });
 

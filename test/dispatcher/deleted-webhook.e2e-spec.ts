@@ -8,6 +8,7 @@ import { DeadLetters, originalValue, TestKafka } from '../support/kafka-client';
 import { respondWith, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { sleep } from '@app/common';
 
 /**
  * Deleting a webhook ends its open deliveries: failed with webhook_deleted, nothing scheduled, the
@@ -98,7 +99,7 @@ describe('Deleted webhooks (api and dispatcher processes, Kafka, FerretDB, an HT
     }
     // The retry's due time and several sweeps pass: nothing is published again, nothing sent.
     await startDispatcher();
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await sleep(8_000);
     expect(receiver.received('/deleted')).toEqual([]);
     for (const event of [pending, retrying]) {
       expect(await db.attemptsOf(event._id)).toEqual([]);

@@ -6,6 +6,7 @@ import { respondWith, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { startTestDispatcher } from '../support/test-dispatcher';
 import { waitFor } from '../support/wait-for';
+import { sleep } from '@app/common';
 
 /**
  * The safety net for lost commands: deliveries stored with nothing scheduled and no command on its way
@@ -79,7 +80,7 @@ describe('Dispatcher: deliveries whose command was lost', () => {
       );
     }
     // Idle again after delivering, but delivered: nothing more is sent.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await sleep(3_000);
     expect(receiver.received('/stranded')).toHaveLength(2);
     expect(await db.attemptsOf(neverSent._id)).toHaveLength(1);
     expect(await db.attemptsOf(dropped._id)).toHaveLength(1);

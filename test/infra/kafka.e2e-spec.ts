@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { testKafkaBrokers } from '../support/infra';
+import { sleep } from '@app/common';
 
 /**
  * The local broker must behave as the dispatcher expects: multi-partition topics, idempotent
@@ -96,6 +97,6 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

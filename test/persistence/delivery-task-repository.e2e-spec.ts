@@ -12,6 +12,7 @@ import {
 } from '@app/persistence';
 import { deliveryLog } from '../support/delivery-log';
 import { TestDatabase } from '../support/test-database';
+import { sleep } from '@app/common';
 
 const LEASE_MS = 60_000;
 
@@ -84,7 +85,7 @@ describe('DeliveryTaskRepository.claim', () => {
     const [slow] = newClaims(1);
     await tasks.claim([slow], 'slow-dispatcher', 1);
     await finish([slow]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(await tasks.claim(retake([slow]), 'dispatcher-b', LEASE_MS)).toMatchObject([
       { taskId: slow.taskId, outcome: 'completed' },
     ]);
@@ -110,7 +111,7 @@ describe('DeliveryTaskRepository.claim', () => {
   it('takes over a task whose holder let its lease run out', async () => {
     const [abandoned] = newClaims(1);
     await tasks.claim([abandoned], 'crashed-dispatcher', 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     const [takeover] = retake([abandoned]);
     expect(await tasks.claim([takeover], 'dispatcher-b', LEASE_MS)).toEqual([
       { taskId: abandoned.taskId, outcome: 'claimed' },

@@ -15,6 +15,7 @@ import {
   runTokenCli,
   SpawnedApi,
 } from './support/security-api';
+import { sleep } from '@app/common';
 
 /**
  * Who may call the API and what they may see, checked the way an attacker would probe it: against the
@@ -328,7 +329,7 @@ describe('Authentication, tenancy and secrets', () => {
         status: 404,
         body: { message: 'Webhook not found' },
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       expect(commands.matching(intruderEventId).filter((read) => read.command.webhookId === ownerWebhookId)).toEqual(
         [],
       );
@@ -384,7 +385,7 @@ describe('Authentication, tenancy and secrets', () => {
         const read = commands.forJob(jobId);
         return read.length >= job.queued ? read : undefined;
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
 
       expect(published.length).toBeGreaterThan(0);
       const intruderEvents = new Set(

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { sleep } from '@app/common';
 
 export interface ReceivedRequest {
   path: string;
@@ -72,7 +73,7 @@ export const respondWith =
 export const respondAfter =
   (delayMs: number, status = 200): ReceiverBehaviour =>
   async (_request, response) => {
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await sleep(delayMs);
     response.writeHead(status);
     response.end();
   };

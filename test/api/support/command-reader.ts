@@ -3,6 +3,7 @@ import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DeliveryCommandV1, KafkaTopic } from '@app/contracts';
 import { testKafkaBrokers } from '../../support/infra';
 import { waitFor } from '../../support/wait-for';
+import { sleep } from '@app/common';
 
 export interface ReadCommand {
   key: string | null;
@@ -50,7 +51,7 @@ export class CommandReader {
   /** Every command for the event, once at least `count` arrived (and a short settle for extras). */
   async forEvent(eventId: string, count: number): Promise<ReadCommand[]> {
     await waitFor(`${count} command(s) for event ${eventId}`, () => this.matching(eventId).length >= count, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     return this.matching(eventId);
   }
 

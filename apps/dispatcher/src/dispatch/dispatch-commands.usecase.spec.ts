@@ -24,6 +24,7 @@ import { DispatcherGroupSize } from '../rate-limit/dispatcher-group-size';
 import { AbandonedDeliveryError } from './abandoned-delivery';
 import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
 import { AttemptTarget, SendAttempt } from './send-attempt';
+import { sleep } from '@app/common';
 
 const created = new Date('2030-01-01T00:00:00.000Z');
 const event = (id: string, tenantId = 't1', type = 'order.created'): EventDocument => ({
@@ -333,11 +334,11 @@ describe('DispatchCommandsUseCase sending', () => {
     });
     const copy = command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' });
     const first = await useCase.execute([copy, copy], lease);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     const second = await useCase.execute([copy], lease);
     let copyDone = false;
     void second[0].then(() => (copyDone = true));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     expect(copyDone).toBe(false);
     answer();
     await Promise.all([...first, ...second]);
@@ -356,7 +357,7 @@ describe('DispatchCommandsUseCase sending', () => {
     });
     const copy = command('ev-1', { commandId: 'c-1', webhookId: 'wh-1' });
     const first = await useCase.execute([copy], lease);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     // The copy's batch reads its other command's attempts; the original finishes meanwhile.
     attempts.findByIds.mockImplementationOnce(async () => {
       answer();
@@ -416,7 +417,7 @@ describe('DispatchCommandsUseCase rate limits', () => {
     const started = performance.now();
     const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')], lease);
 
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const early = sentTo(sendAttempt);
     expect(early.filter((id) => id === 'wh-free')).toHaveLength(3);
     expect(early.filter((id) => id === 'wh-limited')).toHaveLength(1);
@@ -445,7 +446,7 @@ describe('DispatchCommandsUseCase rate limits', () => {
       webhooks: [webhook('wh-limited', { rateLimit: 1 })],
     });
     const completions = await useCase.execute([command('ev-1'), command('ev-2'), command('ev-3')], lease);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     useCase.stopStarting();
     const outcomes = await Promise.allSettled(completions);
     expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason)).toEqual([
