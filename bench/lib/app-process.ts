@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureSecretKeyFile, loadSecretKeyRing, SecretCipher } from '@app/persistence';
 import { AppProcess } from '../../test/support/app-process';
-import { sleep } from '@app/common';
+import { sleep } from '../../test/support/wait-for';
 
 export { freePort } from '../../test/support/app-process';
-export { sleep } from '../../test/support/wait-for';
+export { sleep };
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, Producer } from 'kafkajs';
-import { sleep } from '@app/common';
+import { sleep } from './app-process';
 
 /** A plain kafkajs client for the bench: publishes commands and watches the apps' consumer groups. */
 export class BenchKafka {

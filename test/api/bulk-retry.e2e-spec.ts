@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '../support/wait-for';
+import { sleep, waitFor } from '../support/wait-for';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader, ReadCommand } from './support/command-reader';
 import { createEvent, createWebhook, UNKNOWN_ID } from './support/fixtures';
-import { sleep } from '@app/common';
 
 const CAP = 600;
 

@@ -5,7 +5,7 @@ import { MAX_EVENT_PAYLOAD_BYTES } from '@app/contracts';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader } from './support/command-reader';
 import { createEvent, createWebhook } from './support/fixtures';
-import { sleep } from '@app/common';
+import { sleep } from '../support/wait-for';
 
 describe('Events', () => {
   let api: ApiTestApp;

@@ -3,7 +3,7 @@ import { DeliveryTrigger } from '@app/contracts';
 import { ApiTestApp, startApiTestApp, TestTenant } from './support/api-test-app';
 import { CommandReader } from './support/command-reader';
 import { createEvent, createWebhook, UNKNOWN_ID } from './support/fixtures';
-import { sleep } from '@app/common';
+import { sleep } from '../support/wait-for';
 
 /** POST /v1/webhooks/events/{eventId}/retry: every row of the product's status table, with exact bodies. */
 describe('Retry event delivery', () => {

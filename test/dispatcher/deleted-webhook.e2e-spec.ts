@@ -7,8 +7,7 @@ import { testKafkaBrokers } from '../support/infra';
 import { DeadLetters, originalValue, TestKafka } from '../support/kafka-client';
 import { respondWith, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
-import { waitFor } from '../support/wait-for';
-import { sleep } from '@app/common';
+import { sleep, waitFor } from '../support/wait-for';
 
 /**
  * Deleting a webhook ends its open deliveries: failed with webhook_deleted, nothing scheduled, the

@@ -5,8 +5,7 @@ import { AppProcess } from '../support/app-process';
 import { respondWith, TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
 import { startTestDispatcher } from '../support/test-dispatcher';
-import { waitFor } from '../support/wait-for';
-import { sleep } from '@app/common';
+import { sleep, waitFor } from '../support/wait-for';
 
 /**
  * The safety net for lost commands: deliveries stored with nothing scheduled and no command on its way

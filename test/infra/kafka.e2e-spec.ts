@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { testKafkaBrokers } from '../support/infra';
-import { sleep } from '@app/common';
+import { sleep } from '../support/wait-for';
 
 /**
  * The local broker must behave as the dispatcher expects: multi-partition topics, idempotent

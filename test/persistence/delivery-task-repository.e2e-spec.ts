@@ -12,7 +12,7 @@ import {
 } from '@app/persistence';
 import { deliveryLog } from '../support/delivery-log';
 import { TestDatabase } from '../support/test-database';
-import { sleep } from '@app/common';
+import { sleep } from '../support/wait-for';
 
 const LEASE_MS = 60_000;
 

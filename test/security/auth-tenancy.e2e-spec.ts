@@ -4,7 +4,7 @@ import { AppProcess, freePort } from '../support/app-process';
 import { testKafkaBrokers } from '../support/infra';
 import { TestReceiver } from '../support/receiver';
 import { TestDatabase } from '../support/test-database';
-import { waitFor } from '../support/wait-for';
+import { sleep, waitFor } from '../support/wait-for';
 import { CommandReader } from '../api/support/command-reader';
 import { VERIFIED_TOKEN_TTL_MS } from '../../apps/api/src/auth/verified-token-cache';
 import {
@@ -15,7 +15,6 @@ import {
   runTokenCli,
   SpawnedApi,
 } from './support/security-api';
-import { sleep } from '@app/common';
 
 /**
  * Who may call the API and what they may see, checked the way an attacker would probe it: against the

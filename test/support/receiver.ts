@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { sleep } from '@app/common';
+import { sleep } from './wait-for';
 
 export interface ReceivedRequest {
   path: string;

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DeliveryCommandV1, KafkaTopic } from '@app/contracts';
 import { testKafkaBrokers } from '../../support/infra';
-import { waitFor } from '../../support/wait-for';
-import { sleep } from '@app/common';
+import { sleep, waitFor } from '../../support/wait-for';
 
 export interface ReadCommand {
   key: string | null;

@@ -1,3 +1,4 @@
+import { sleep } from '@app/common';
 import { AppConfig } from '@app/config';
 import { attemptIdOf, DeliveryCommand, DeliveryStatus, DeliveryTrigger } from '@app/contracts';
 import {
@@ -24,7 +25,6 @@ import { DispatcherGroupSize } from '../rate-limit/dispatcher-group-size';
 import { AbandonedDeliveryError } from './abandoned-delivery';
 import { DispatchCommandsUseCase, UndeliverableCommandError } from './dispatch-commands.usecase';
 import { AttemptTarget, SendAttempt } from './send-attempt';
-import { sleep } from '@app/common';
 
 const created = new Date('2030-01-01T00:00:00.000Z');
 const event = (id: string, tenantId = 't1', type = 'order.created'): EventDocument => ({
